@@ -1,0 +1,65 @@
+"""MectoFitness Sessions: the scheduling back end of a CRM for personal trainers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+
+from . import errors, extensions, requestlog, security
+from .config import Settings
+from .db import configure_sqlite, write_intent
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
+    """Build the WSGI app. ``settings`` defaults to the environment's; tests pass their own."""
+    app = Flask(__name__)
+    if settings is None:
+        settings = Settings.from_env(Path(app.instance_path))
+    if overrides:
+        settings = Settings(**{**settings.__dict__, **overrides})
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        MECTO_SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        SESSION_COOKIE_NAME="session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(days=settings.login_session_days),
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    requestlog.configure_logging(settings.log_level)
+
+    db = extensions.db
+    db.init_app(app)
+    if settings.database_url.startswith("sqlite"):
+        with app.app_context():
+            configure_sqlite(db.engine)
+    extensions.login_manager.init_app(app)
+    security.init_app()
+    requestlog.init_app(app)
+    errors.register_error_handlers(app)
+
+    @app.before_request
+    def _declare_write_intent() -> None:
+        write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    from .api import create_blueprint
+
+    app.register_blueprint(create_blueprint())
+    return app
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}

@@ -1,0 +1,14 @@
+"""The ``/api/v1`` blueprint and its resources."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from . import auth, clients
+
+
+def create_blueprint() -> Blueprint:
+    api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+    for module in (auth, clients):
+        api.register_blueprint(module.bp)
+    return api

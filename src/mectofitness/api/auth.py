@@ -1,0 +1,122 @@
+"""Login, logout, the caller's profile, and API tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Response, request, session
+from flask_login import login_user, logout_user
+
+from ..errors import Unauthorized
+from ..extensions import db
+from ..schemas.auth import LoginIn, LoginOut, MeOut, MeUpdate, TokenCreate, TokenCreatedOut, TokenOut
+from ..schemas.common import MessageEnvelope
+from ..security import Principal, current_principal, login_secret_of_request
+from ..services import auth as auth_service
+from ..services import scheduling, trainers
+from .http import dump, endpoint, ok, settings
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def me_out(principal: Principal) -> MeOut:
+    trainer = principal.trainer
+    return MeOut(
+        id=trainer.id,
+        username=trainer.username,
+        email=trainer.email,
+        full_name=trainer.full_name,
+        role=trainer.role,
+        timezone=trainer.timezone,
+        working_hours=scheduling.effective_working_hours(trainer.working_hours),
+    )
+
+
+@bp.post("/login")
+@endpoint(body=LoginIn, response=LoginOut, errors=(400, 401, 415, 429), public=True)
+def login(body: LoginIn) -> Response:
+    """Log in with username (or e-mail) and password; sets the session cookie."""
+    config = settings()
+    trainer = auth_service.authenticate(
+        db.session,
+        username=body.username,
+        password=body.password,
+        address=request.remote_addr or "unknown",
+        max_failures=config.login_max_failures,
+        window_seconds=config.login_failure_window_seconds,
+        hash_method=config.password_hash_method,
+    )
+    if trainer is None:
+        db.session.commit()  # the failed attempt must count although this request fails
+        raise Unauthorized("Invalid username or password")
+    lifetime = timedelta(days=config.login_session_days)
+    _, secret = auth_service.issue_token(
+        db.session, trainer=trainer, kind="login", name=request.user_agent.string[:100] or "browser", lifetime=lifetime
+    )
+    session.clear()
+    session.permanent = True
+    principal = Principal(trainer, "cookie", secret)
+    login_user(principal)
+    return ok({"user": dump(me_out(principal))})
+
+
+@bp.post("/logout")
+@endpoint(response=MessageEnvelope, errors=(401,))
+def logout() -> Response:
+    """End this login session (the cookie stops working everywhere)."""
+    secret = login_secret_of_request()
+    if secret:
+        auth_service.end_login(db.session, secret=secret)
+    logout_user()
+    session.clear()
+    return ok(message="Logged out")
+
+
+@bp.get("/me")
+@endpoint(response=MeOut, errors=(401,))
+def get_me() -> Response:
+    """The caller: profile, role, time zone and working hours."""
+    return ok(dump(me_out(current_principal())))
+
+
+@bp.patch("/me")
+@endpoint(body=MeUpdate, response=MeOut, errors=(400, 401, 409, 415))
+def update_me(body: MeUpdate) -> Response:
+    """Change full name, e-mail, time zone, working hours or password."""
+    principal = current_principal()
+    changes = body.model_dump(exclude_unset=True, mode="json")
+    trainers.update_profile(
+        db.session,
+        trainer=principal.trainer,
+        changes=changes,
+        hash_method=settings().password_hash_method,
+        login_secret=principal.login_secret,
+    )
+    return ok(dump(me_out(principal)), message="Profile updated successfully")
+
+
+@bp.post("/tokens")
+@endpoint(body=TokenCreate, response=TokenCreatedOut, status=201, errors=(400, 401, 415))
+def create_token(body: TokenCreate) -> Response:
+    """Create an API token; its secret is shown in this response only."""
+    token, secret = auth_service.issue_token(
+        db.session, trainer=current_principal().trainer, kind="api", name=body.name
+    )
+    out = TokenCreatedOut(id=token.id, name=token.name, created_at=token.created_at, token=secret)
+    return ok(dump(out), message="Token created successfully", status=201)
+
+
+@bp.get("/tokens")
+@endpoint(response=list[TokenOut], errors=(401,))
+def list_tokens() -> Response:
+    """The caller's API tokens, without their secrets."""
+    tokens = auth_service.list_api_tokens(db.session, trainer=current_principal().trainer)
+    return ok([dump(TokenOut.model_validate(t)) for t in tokens])
+
+
+@bp.delete("/tokens/<int:token_id>")
+@endpoint(response=MessageEnvelope, errors=(401, 404))
+def revoke_token(token_id: int) -> Response:
+    """Revoke an API token; the next request bearing it is refused."""
+    auth_service.revoke_api_token(db.session, trainer=current_principal().trainer, token_id=token_id)
+    return ok(message="Token revoked")

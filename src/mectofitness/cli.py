@@ -1,0 +1,128 @@
+"""The ``mectofitness`` command: serve, db, create-trainer, seed-demo. Commands commit
+their own work."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from . import create_app, schema
+from .errors import DomainError
+from .extensions import db
+
+
+def _app():  # type: ignore[no-untyped-def]
+    return create_app()
+
+
+@click.group()
+def main() -> None:
+    """MectoFitness Sessions: scheduling for personal trainers."""
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    app = _app()
+    with app.app_context():
+        schema.upgrade(db.engine)
+    click.echo("Database is up to date.")
+
+
+@db_group.command("check")
+def db_check() -> None:
+    """Fail if the models and the migrations disagree."""
+    app = _app()
+    with app.app_context():
+        schema.check(db.engine)
+    click.echo("Models and migrations agree.")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Autogenerate a migration from the models (for developers)."""
+    app = _app()
+    with app.app_context():
+        schema.revision(db.engine, message)
+
+
+@main.command("create-trainer")
+@click.option("--username", required=True)
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--full-name", default=None)
+@click.option("--timezone", default="UTC", show_default=True)
+@click.option("--role", type=click.Choice(["trainer", "admin"]), default="trainer", show_default=True)
+def create_trainer_command(**options: Any) -> None:
+    """Create a trainer who can log in."""
+    from .schemas.auth import TrainerCreate
+    from .services import trainers
+
+    try:
+        data = TrainerCreate(**options)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            field = ".".join(str(p) for p in error["loc"]) or "input"
+            message = str((error.get("ctx") or {}).get("error", error["msg"]))
+            click.echo(f"Error: --{field.replace('_', '-')}: {message}", err=True)
+        sys.exit(2)
+    app = _app()
+    with app.app_context():
+        schema.upgrade(db.engine)
+        try:
+            trainer = trainers.create_trainer(
+                db.session, **data.model_dump(), hash_method=app.config["MECTO_SETTINGS"].password_hash_method
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            click.echo(f"Error: {exc.message}", err=True)
+            sys.exit(1)
+        click.echo(f"Created {trainer.role} {trainer.username!r} (id {trainer.id}).")
+
+
+@main.command("seed-demo")
+@click.option("--password", default="demo-trainer-1", show_default=True, help="The demo trainer's password")
+def seed_demo(password: str) -> None:
+    """Create the demo trainer with clients and a few weeks of sessions (once)."""
+    from .demo import seed
+
+    app = _app()
+    with app.app_context():
+        schema.upgrade(db.engine)
+        created = seed(db.session, password=password, hash_method=app.config["MECTO_SETTINGS"].password_hash_method)
+        db.session.commit()
+    click.echo(("Seeded" if created else "Already seeded:") + " demo trainer.")
+    click.echo(f"Log in as username 'demo', password '{password}':")
+    click.echo(
+        "  curl -c cookies.txt -H 'Content-Type: application/json' "
+        f"-d '{{\"username\": \"demo\", \"password\": \"{password}\"}}' http://127.0.0.1:5000/api/v1/auth/login"
+    )
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=lambda: int(os.environ.get("MECTO_WORKERS", 0)) or None, type=click.IntRange(1, 64),
+              help="Worker processes (default: 2 per CPU core)")
+@click.option("--threads", default=lambda: int(os.environ.get("MECTO_THREADS", 0)) or 4, type=click.IntRange(1, 64),
+              show_default="4", help="Threads per worker")
+def serve(host: str, port: int, workers: int | None, threads: int) -> None:
+    """Run the service with gunicorn, after bringing the schema up to date."""
+    from .server import run
+
+    app = _app()
+    with app.app_context():
+        schema.upgrade(db.engine)
+        db.engine.dispose()  # workers open their own connections after the fork
+    run(host=host, port=port, workers=workers or 2 * (os.cpu_count() or 1), threads=threads)

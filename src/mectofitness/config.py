@@ -1,0 +1,85 @@
+"""Typed settings, read once from the environment. Nobody else reads os.environ."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The environment asks for something unsafe or malformed; refuse to start."""
+
+
+def normalize_database_url(url: str) -> str:
+    """Map the contract's plain ``postgresql://`` URLs onto the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    if url.startswith(("postgresql+psycopg://", "sqlite:///")):
+        return url
+    raise ConfigError(
+        "DATABASE_URL must be sqlite:///<path> or postgresql://user@host:port/db"
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    secure_cookies: bool = False
+    trusted_origins: tuple[str, ...] = ()
+    log_level: str = "INFO"
+    # scrypt parameters as werkzeug spells them; tests may lower the cost.
+    password_hash_method: str = "scrypt"
+    login_max_failures: int = 10
+    login_failure_window_seconds: int = 15 * 60
+    login_session_days: int = 14
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, instance_path: Path, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        instance_path = Path(env.get("MECTO_INSTANCE_PATH") or instance_path)
+        production = env.get("MECTO_ENV", "").lower() == "production"
+        raw_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'mectofitness.db'}"
+        secret = env.get("SECRET_KEY", "")
+        if production and (len(secret) < 32 or secret in {"changeme", "secret", "dev"}):
+            raise ConfigError("MECTO_ENV=production needs a SECRET_KEY of at least 32 random characters")
+        if not secret:
+            secret = _kept_secret(instance_path)
+        origins = tuple(
+            o.strip().rstrip("/") for o in env.get("MECTO_TRUSTED_ORIGINS", "").split(",") if o.strip()
+        )
+        return cls(
+            instance_path=instance_path,
+            database_url=normalize_database_url(raw_url),
+            secret_key=secret,
+            secure_cookies=_flag(env.get("MECTO_SECURE_COOKIES", "1" if production else "0")),
+            trusted_origins=origins,
+            log_level=env.get("MECTO_LOG_LEVEL", "INFO").upper(),
+        )
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _kept_secret(instance_path: Path) -> str:
+    """The embedded default: generate a secret once and keep it beside the database."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / "secret_key"
+    if not path.exists():
+        tmp = instance_path / f".secret_key.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+        try:  # link is atomic: concurrent first starts agree on one secret
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip()

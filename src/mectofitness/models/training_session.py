@@ -1,0 +1,72 @@
+"""A training session on a trainer's calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, UTCDateTime, in_values
+from .client import Client
+from .trainer import Trainer
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no-show"
+
+
+class SessionType(StrEnum):
+    PERSONAL = "personal"
+    GROUP = "group"
+    ONLINE = "online"
+    ASSESSMENT = "assessment"
+    CONSULTATION = "consultation"
+
+
+class TrainingSession(Base):
+    __tablename__ = "training_sessions"
+    __table_args__ = (
+        CheckConstraint(in_values("status", SessionStatus), name="status"),
+        CheckConstraint(in_values("session_type", SessionType), name="session_type"),
+        CheckConstraint("scheduled_end > scheduled_start", name="scheduled_order"),
+        CheckConstraint(
+            "actual_start IS NULL OR actual_end IS NULL OR actual_end > actual_start",
+            name="actual_order",
+        ),
+        # The calendar, the list's default order and the conflict check.
+        Index("ix_training_sessions_trainer_start", "trainer_id", "scheduled_start"),
+        Index("ix_training_sessions_trainer_client_start", "trainer_id", "client_id", "scheduled_start"),
+        Index("ix_training_sessions_client_id", "client_id"),
+        # On PostgreSQL the migration adds an exclusion constraint over
+        # (trainer_id, tstzrange(scheduled_start, scheduled_end)) for non-cancelled rows.
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="RESTRICT"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="RESTRICT"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    session_type: Mapped[str] = mapped_column(String(16), default=SessionType.PERSONAL.value)
+    location: Mapped[str | None] = mapped_column(String(200))
+    scheduled_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    scheduled_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    actual_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    actual_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default=SessionStatus.SCHEDULED.value)
+    exercises_performed: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    client_feedback: Mapped[str | None] = mapped_column(Text)
+    trainer_notes: Mapped[str | None] = mapped_column(Text)
+    google_event_id: Mapped[str | None] = mapped_column(String(255))
+    outlook_event_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    # Loaded only when asked for (selectinload), so a list page is a fixed number of queries.
+    client: Mapped[Client] = relationship(lazy="raise")
+    trainer: Mapped[Trainer] = relationship(lazy="raise")

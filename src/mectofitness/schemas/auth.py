@@ -1,0 +1,122 @@
+"""Login, the caller (``me``), working hours and API tokens."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+
+from .. import timeutil
+from ..models.trainer import Role
+from ..services.scheduling import WEEKDAYS, parse_hhmm
+from .common import BodyModel, LocalDateTime
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+assert set(Weekday.__args__) == set(WEEKDAYS)  # type: ignore[attr-defined]
+
+
+def _hhmm(value: str) -> str:
+    if not _HHMM.match(value):
+        raise ValueError("Must be a time of day as HH:MM (00:00 to 24:00)")
+    return value
+
+
+def _iana(value: str) -> str:
+    try:
+        timeutil.zone(value)
+    except timeutil.TimeInputError as exc:
+        raise ValueError(str(exc)) from exc
+    return value
+
+
+HHMM = Annotated[str, AfterValidator(_hhmm), Field(examples=["08:00"])]
+TimeZoneName = Annotated[str, AfterValidator(_iana), Field(examples=["America/New_York"])]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
+
+
+class WorkingRange(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    start: HHMM
+    end: HHMM
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "WorkingRange":
+        if parse_hhmm(self.end) <= parse_hhmm(self.start):
+            raise ValueError("end must be after start")
+        return self
+
+
+def _no_overlaps(hours: dict[str, list[WorkingRange]]) -> dict[str, list[WorkingRange]]:
+    for day, ranges in hours.items():
+        ordered = sorted(ranges, key=lambda r: parse_hhmm(r.start))
+        for before, after in zip(ordered, ordered[1:]):
+            if parse_hhmm(after.start) < parse_hhmm(before.end):
+                raise ValueError(f"{day}: ranges {before.start}-{before.end} and {after.start}-{after.end} overlap")
+    return hours
+
+
+WorkingHours = Annotated[dict[Weekday, list[WorkingRange]], AfterValidator(_no_overlaps)]
+
+
+class LoginIn(BodyModel):
+    username: Annotated[str, Field(min_length=1, max_length=254, description="Username or e-mail")]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class TrainerBrief(BaseModel):
+    """The nested form (``include_trainer=true``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    username: str
+    email: str
+    full_name: str | None
+
+
+class MeOut(TrainerBrief):
+    role: Role
+    timezone: str
+    working_hours: dict[Weekday, list[WorkingRange]]
+
+
+class LoginOut(BaseModel):
+    user: MeOut
+
+
+class MeUpdate(BodyModel):
+    full_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    email: EmailStr = None  # type: ignore[assignment]
+    timezone: TimeZoneName = None  # type: ignore[assignment]
+    working_hours: WorkingHours = None  # type: ignore[assignment]
+    password: Password = None  # type: ignore[assignment]
+    current_password: str = None  # type: ignore[assignment]
+
+
+class TrainerCreate(BaseModel):
+    """What ``mectofitness create-trainer`` accepts."""
+
+    model_config = ConfigDict(extra="forbid")
+    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$")]
+    email: EmailStr
+    password: Password
+    full_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    timezone: TimeZoneName = "UTC"
+    role: Role = Role.TRAINER
+
+
+class TokenCreate(BodyModel):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class TokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    created_at: LocalDateTime
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(description="The secret; shown only in this response")

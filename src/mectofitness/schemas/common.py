@@ -1,0 +1,164 @@
+"""Shared request/response pieces: pagination, envelope, query booleans and time fields.
+
+Pure: no database, no request. Time fields read the caller's zone from the validation
+context (``{"tz": ZoneInfo}``) and come out as aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SerializationInfo,
+    ValidationInfo,
+    WithJsonSchema,
+)
+
+from .. import timeutil
+
+T = TypeVar("T")
+MAX_PER_PAGE = 100
+
+ISO_INPUT_PATTERN = (
+    r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$"
+)
+LOCAL_OUTPUT_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"
+
+_ISO_INPUT_SCHEMA = {
+    "type": "string",
+    "pattern": ISO_INPUT_PATTERN,
+    "description": "ISO 8601; without an offset it is the trainer's local time",
+    "examples": ["2025-12-11T10:00:00"],
+}
+
+
+def _zone(info: ValidationInfo | SerializationInfo):  # type: ignore[no-untyped-def]
+    context = info.context or {}
+    return context.get("tz") or timeutil.zone("UTC")
+
+
+def _parse(value: Any) -> date | datetime:
+    if isinstance(value, (date, datetime)):
+        return value
+    return timeutil.parse_iso(value)
+
+
+def _to_utc(value: Any, info: ValidationInfo) -> datetime:
+    parsed = _parse(value)
+    if not isinstance(parsed, datetime):  # a bare date on a datetime field: local midnight
+        return timeutil.day_start(parsed, _zone(info))
+    return timeutil.to_utc(parsed, _zone(info))
+
+
+def _range_start(value: Any, info: ValidationInfo) -> datetime:
+    return timeutil.range_start(_parse(value), _zone(info))
+
+
+def _range_end(value: Any, info: ValidationInfo) -> datetime:
+    return timeutil.range_end_exclusive(_parse(value), _zone(info))
+
+
+def _local_date(value: Any, info: ValidationInfo) -> date:
+    return timeutil.local_date_of(_parse(value), _zone(info))
+
+
+def _format_local(value: datetime | None, info: SerializationInfo) -> str | None:
+    return timeutil.format_local(value, _zone(info))
+
+
+# An input instant, converted to UTC.
+UtcDateTime = Annotated[datetime, BeforeValidator(_to_utc), WithJsonSchema(_ISO_INPUT_SCHEMA)]
+# Inclusive lower bound of a date filter (a bare date: the start of that local day).
+RangeStart = Annotated[datetime, BeforeValidator(_range_start), WithJsonSchema(_ISO_INPUT_SCHEMA)]
+# Exclusive upper bound for an inclusive end filter (a bare date: that whole local day).
+RangeEndExclusive = Annotated[
+    datetime, BeforeValidator(_range_end), WithJsonSchema(_ISO_INPUT_SCHEMA)
+]
+# A local calendar date, from a date or from a datetime's local date.
+LocalDate = Annotated[date, BeforeValidator(_local_date), WithJsonSchema(_ISO_INPUT_SCHEMA)]
+# An output instant: the trainer's wall-clock time, no offset, no fraction.
+LocalDateTime = Annotated[
+    datetime,
+    PlainSerializer(_format_local, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": LOCAL_OUTPUT_PATTERN, "examples": ["2025-12-10T14:00:00"]}),
+]
+
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+def _query_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("Must be one of true, false, 1, 0, yes, no")
+
+
+QueryBool = Annotated[
+    bool,
+    BeforeValidator(_query_bool),
+    WithJsonSchema({"type": "string", "enum": ["true", "false", "1", "0", "yes", "no"]}),
+]
+
+
+def _cap_per_page(value: int) -> int:
+    return min(value, MAX_PER_PAGE)
+
+
+class QueryModel(BaseModel):
+    """Query strings: lax types (everything arrives as text), unknown parameters ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class BodyModel(BaseModel):
+    """JSON bodies: strict JSON types, unknown fields refused (read-only ones are dropped
+    first, see ``ignored_fields``)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    ignored_fields: ClassVar[frozenset[str]] = frozenset()
+
+
+class PageQuery(QueryModel):
+    page: int = Field(1, ge=1, description="Page number for pagination")
+    per_page: Annotated[int, Field(ge=1, description="Items per page (max: 100)")] = 20
+
+    @property
+    def capped_per_page(self) -> int:
+        return _cap_per_page(self.per_page)
+
+
+class Pagination(BaseModel):
+    page: int
+    per_page: int
+    total_pages: int
+    total_items: int
+    has_next: bool
+    has_prev: bool
+
+
+class Envelope(BaseModel, Generic[T]):
+    success: Literal[True] = True
+    message: str | None = None
+    data: T
+
+
+class ErrorEnvelope(BaseModel):
+    success: Literal[False] = False
+    error: str
+    errors: dict[str, str] | None = None
+
+
+class MessageEnvelope(BaseModel):
+    success: Literal[True] = True
+    message: str

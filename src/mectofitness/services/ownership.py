@@ -1,0 +1,50 @@
+"""Who may touch what: the one ownership check every resource uses."""
+
+from __future__ import annotations
+
+from typing import Protocol, TypeVar
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from ..errors import Forbidden, InvalidInput, NotFound
+from ..models import Trainer
+
+
+class Owned(Protocol):
+    trainer_id: int
+
+
+O = TypeVar("O", bound=Owned)
+
+
+def get_owned_or_raise(session: Session, model: type[O], obj_id: int, *, actor: Trainer, action: str, noun: str) -> O:
+    """The ``model`` row ``obj_id`` if ``actor`` may ``action`` it.
+
+    Raises NotFound ("<Noun> not found") when it does not exist and Forbidden ("You do not
+    have permission to <action> this <noun>") when it belongs to another trainer; admins
+    may act on every trainer's rows."""
+    obj = session.get(model, obj_id)
+    if obj is None:
+        raise NotFound(f"{noun.capitalize()} not found")
+    if obj.trainer_id != actor.id and not actor.is_admin:
+        raise Forbidden(f"You do not have permission to {action} this {noun}")
+    return obj
+
+
+def scope_to_actor(stmt: Select, model: type[Owned], *, actor: Trainer, trainer_id: int | None) -> Select:
+    """Limit a list query to what ``actor`` may see: their own rows, or for an admin
+    every trainer's rows (one trainer's when ``trainer_id`` is given)."""
+    if actor.is_admin:
+        return stmt if trainer_id is None else stmt.where(model.trainer_id == trainer_id)
+    return stmt.where(model.trainer_id == actor.id)
+
+
+def target_trainer(session: Session, *, actor: Trainer, trainer_id: int | None) -> Trainer:
+    """The trainer a new row belongs to: the actor, or for an admin the one named in the body."""
+    if trainer_id is None or not actor.is_admin or trainer_id == actor.id:
+        return actor
+    trainer = session.get(Trainer, trainer_id)
+    if trainer is None:
+        raise InvalidInput({"trainer_id": "Trainer not found"})
+    return trainer

@@ -1,0 +1,114 @@
+"""The scheduling rules, in one place: which sessions occupy the calendar, when two
+intervals overlap, working hours, and free-interval arithmetic.
+
+Conflict checks and availability both use these, so the rules cannot drift apart.
+Intervals are half-open ``[start, end)`` in UTC: back-to-back sessions do not overlap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_
+
+from .. import timeutil
+from ..models import SessionStatus, TrainingSession
+
+Interval = tuple[datetime, datetime]
+
+# Every status but cancelled holds its slot: a completed or no-show session still took the time.
+OCCUPYING_STATUSES = frozenset(s.value for s in SessionStatus if s is not SessionStatus.CANCELLED)
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DEFAULT_WORKING_HOURS: dict[str, list[dict[str, str]]] = {
+    day: [{"start": "08:00", "end": "20:00"}] for day in WEEKDAYS
+}
+
+
+def occupies(status: str) -> bool:
+    return status in OCCUPYING_STATUSES
+
+
+def overlaps(a: Interval, b: Interval) -> bool:
+    """Half-open overlap: ``[a0, a1)`` and ``[b0, b1)`` share at least one instant."""
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def overlap_clause(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """SQL for "an occupying session overlapping ``[start, end)``" (same rule as ``overlaps``)."""
+    return and_(
+        TrainingSession.status.in_(sorted(OCCUPYING_STATUSES)),
+        TrainingSession.scheduled_start < end,
+        TrainingSession.scheduled_end > start,
+    )
+
+
+def parse_hhmm(text: str) -> int:
+    """Minutes since midnight of ``HH:MM`` (``24:00`` allowed as an end of day)."""
+    hours, minutes = int(text[:2]), int(text[3:5])
+    return hours * 60 + minutes
+
+
+def effective_working_hours(stored: dict[str, Any] | None) -> dict[str, list[dict[str, str]]]:
+    """A trainer's hours for all seven days: stored days, the default for any not stored."""
+    hours = {day: list(ranges) for day, ranges in DEFAULT_WORKING_HOURS.items()}
+    for day, ranges in (stored or {}).items():
+        if day in hours:
+            hours[day] = list(ranges)
+    return hours
+
+
+def working_intervals(day: date, tz: ZoneInfo, hours: dict[str, list[dict[str, str]]]) -> list[Interval]:
+    """The local ``day``'s working ranges as UTC intervals. A boundary that falls in a DST gap
+    moves forward with the clocks, so a range is as long as real time allows."""
+    midnight = datetime.combine(day, time())
+    intervals = []
+    for span in hours.get(WEEKDAYS[day.weekday()], []):
+        start = timeutil.local_to_utc(midnight + timedelta(minutes=parse_hhmm(span["start"])), tz, strict=False)
+        end = timeutil.local_to_utc(midnight + timedelta(minutes=parse_hhmm(span["end"])), tz, strict=False)
+        if end > start:
+            intervals.append((start, end))
+    return sorted(intervals)
+
+
+def free_intervals(
+    windows: Iterable[Interval], busy: Iterable[Interval], *, not_before: datetime | None = None
+) -> list[Interval]:
+    """Maximal sub-intervals of ``windows`` that overlap no ``busy`` interval and start no
+    earlier than ``not_before``. Adjacent windows merge into one free interval."""
+    merged_busy = _merge(busy)
+    free: list[Interval] = []
+    for w_start, w_end in _merge(windows):
+        if not_before is not None:
+            w_start = max(w_start, not_before)
+        cursor = w_start
+        for b_start, b_end in merged_busy:
+            if b_end <= cursor or b_start >= w_end:
+                continue
+            if b_start > cursor:
+                free.append((cursor, b_start))
+            cursor = max(cursor, b_end)
+        if cursor < w_end:
+            free.append((cursor, w_end))
+    return free
+
+
+def long_enough(intervals: Sequence[Interval], minutes: int) -> list[Interval]:
+    need = timedelta(minutes=minutes)
+    return [iv for iv in intervals if iv[1] - iv[0] >= need]
+
+
+def _merge(intervals: Iterable[Interval]) -> list[Interval]:
+    """Sort and join intervals that overlap or touch."""
+    result: list[Interval] = []
+    for start, end in sorted(intervals):
+        if end <= start:
+            continue
+        if result and start <= result[-1][1]:
+            result[-1] = (result[-1][0], max(result[-1][1], end))
+        else:
+            result.append((start, end))
+    return result

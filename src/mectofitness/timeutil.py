@@ -1,0 +1,148 @@
+"""The clock and every local <-> UTC conversion, ISO 8601 parsing and formatting.
+
+Storage is UTC; a trainer sees and types naive local times in their IANA zone.
+This module is the only caller of ``datetime.now``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+UTC = timezone.utc
+OUTPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+_ISO = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:T(?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d{1,6}))?)?"
+    r"(?P<tz>Z|[+-]\d{2}:\d{2})?)?$"
+)
+
+
+class TimeInputError(ValueError):
+    """A time value that is not one the contract accepts; the message is user-facing."""
+
+
+def now() -> datetime:
+    """The current instant, aware UTC, to the second (outputs never show fractions)."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone called ``name``; raises TimeInputError for an unknown one."""
+    if not name or name not in _zone_names():
+        raise TimeInputError(f"Unknown time zone {name!r}; use an IANA name such as Europe/London")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - listed but unloadable
+        raise TimeInputError(f"Unknown time zone {name!r}") from exc
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones()) | {"UTC"}
+
+
+def parse_iso(value: str) -> date | datetime:
+    """Parse the contract's ISO 8601 forms: a date, or a datetime to the minute, second or
+    microsecond, optionally with ``Z`` or ``+HH:MM``. Fractions of a second are dropped.
+    Returns a ``date`` for a bare date, else a naive (no offset given) or aware datetime."""
+    if not isinstance(value, str):
+        raise TimeInputError("Must be an ISO 8601 date or datetime string")
+    match = _ISO.match(value.strip())
+    if not match:
+        raise TimeInputError("Must be an ISO 8601 date or datetime (YYYY-MM-DDTHH:MM:SS)")
+    try:
+        day = date.fromisoformat(match["date"])
+        if match["h"] is None:
+            return day
+        clock = time(int(match["h"]), int(match["m"]), int(match["s"] or 0))
+        offset = match["tz"]
+        tz: tzinfo | None = None
+        if offset == "Z":
+            tz = UTC
+        elif offset:
+            sign = 1 if offset[0] == "+" else -1
+            hours, minutes = int(offset[1:3]), int(offset[4:6])
+            if minutes >= 60:
+                raise ValueError("offset minutes")
+            tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
+        return datetime.combine(day, clock, tzinfo=tz)
+    except ValueError as exc:
+        raise TimeInputError("Not a valid date or time (out of range)") from exc
+
+
+def local_to_utc(local: datetime, tz: ZoneInfo, *, strict: bool = True) -> datetime:
+    """Interpret a naive wall-clock time in ``tz``. A wall time skipped by a DST change does
+    not exist: refused when ``strict``, else moved forward by the gap (used for day and
+    working-hour boundaries). A repeated wall time means its first occurrence."""
+    aware = local.replace(tzinfo=tz, fold=0)
+    instant = aware.astimezone(UTC)
+    if strict and instant.astimezone(tz).replace(tzinfo=None) != local:
+        raise TimeInputError(
+            f"{local.strftime(OUTPUT_FORMAT)} does not exist in {tz.key} (clocks skip it for daylight saving)"
+        )
+    return instant
+
+
+def to_utc(value: datetime, tz: ZoneInfo) -> datetime:
+    """An aware datetime as UTC; a naive one read as wall-clock time in ``tz``."""
+    if value.tzinfo is not None:
+        return value.astimezone(UTC)
+    return local_to_utc(value, tz)
+
+
+def to_local(instant: datetime, tz: ZoneInfo) -> datetime:
+    """A UTC instant as naive wall-clock time in ``tz``."""
+    return instant.astimezone(tz).replace(tzinfo=None)
+
+
+def format_local(instant: datetime | None, tz: ZoneInfo) -> str | None:
+    """The contract's output form: local ``YYYY-MM-DDTHH:MM:SS``, no offset, no fraction."""
+    if instant is None:
+        return None
+    return instant.astimezone(tz).strftime(OUTPUT_FORMAT)
+
+
+def day_start(day: date, tz: ZoneInfo) -> datetime:
+    """The first instant (UTC) of local ``day`` in ``tz``."""
+    return local_to_utc(datetime.combine(day, time()), tz, strict=False)
+
+
+def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """``[start, end)`` of local ``day`` in UTC: 23 or 25 hours long on DST change days."""
+    return day_start(day, tz), day_start(day + timedelta(days=1), tz)
+
+
+def today(tz: ZoneInfo) -> date:
+    return now().astimezone(tz).date()
+
+
+def local_date_of(value: date | datetime, tz: ZoneInfo) -> date:
+    """The local date a parsed input names: a date as is; a datetime's date in ``tz``."""
+    if isinstance(value, datetime):
+        return value.astimezone(tz).date() if value.tzinfo else value.date()
+    return value
+
+
+def range_start(value: date | datetime, tz: ZoneInfo) -> datetime:
+    """Inclusive lower bound in UTC: a bare date means the start of that local day."""
+    if isinstance(value, datetime):
+        return to_utc(value, tz)
+    return day_start(value, tz)
+
+
+def range_end_exclusive(value: date | datetime, tz: ZoneInfo) -> datetime:
+    """Exclusive upper bound in UTC for an inclusive ``end_date``: a bare date includes that
+    whole local day; a datetime includes its own second (stored times have no fractions)."""
+    if isinstance(value, datetime):
+        return to_utc(value, tz) + timedelta(seconds=1)
+    return day_start(value + timedelta(days=1), tz)
+
+
+def minutes_between(start: datetime, end: datetime) -> int:
+    """Whole minutes of real (UTC) time between two instants."""
+    return int((end - start).total_seconds() // 60)

@@ -38,7 +38,7 @@ Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
 
 
 class WorkingRange(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
     start: HHMM
     end: HHMM
 

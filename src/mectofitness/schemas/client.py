@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt, StringConstraints
 
 from ..models import ClientStatus
 from .common import BodyModel, LocalDateTime, PageQuery
@@ -23,7 +23,7 @@ class ClientCreate(BodyModel):
     phone: Phone | None = None
     status: ClientStatus = ClientStatus.ACTIVE
     notes: Notes | None = None
-    trainer_id: int | None = Field(None, description="Admins only: the trainer who owns the client")
+    trainer_id: StrictInt | None = Field(None, description="Admins only: the trainer who owns the client")
 
 
 class ClientUpdate(BodyModel):

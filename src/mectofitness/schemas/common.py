@@ -122,10 +122,11 @@ class QueryModel(BaseModel):
 
 
 class BodyModel(BaseModel):
-    """JSON bodies: strict JSON types, unknown fields refused (read-only ones are dropped
-    first, see ``ignored_fields``)."""
+    """JSON bodies: unknown fields refused (read-only ones are dropped first, see
+    ``ignored_fields``). Strings never coerce; integer fields use StrictInt so that
+    "5" or true is refused rather than read as a number."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
     ignored_fields: ClassVar[frozenset[str]] = frozenset()
 
 

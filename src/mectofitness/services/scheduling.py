@@ -22,6 +22,10 @@ Interval = tuple[datetime, datetime]
 # Every status but cancelled holds its slot: a completed or no-show session still took the time.
 OCCUPYING_STATUSES = frozenset(s.value for s in SessionStatus if s is not SessionStatus.CANCELLED)
 
+# A session is at most a day long. Besides being sane for training, this bounds every
+# overlap query to a one-day slice of the (trainer_id, scheduled_start) index.
+MAX_SESSION_LENGTH = timedelta(hours=24)
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEFAULT_WORKING_HOURS: dict[str, list[dict[str, str]]] = {
     day: [{"start": "08:00", "end": "20:00"}] for day in WEEKDAYS
@@ -42,6 +46,7 @@ def overlap_clause(start: datetime, end: datetime) -> ColumnElement[bool]:
     return and_(
         TrainingSession.status.in_(sorted(OCCUPYING_STATUSES)),
         TrainingSession.scheduled_start < end,
+        TrainingSession.scheduled_start > start - MAX_SESSION_LENGTH,
         TrainingSession.scheduled_end > start,
     )
 

@@ -1,0 +1,157 @@
+"""Training sessions: create, update, list and delete queries, and the Session object."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, Field, StrictInt, StringConstraints, ValidationInfo, field_validator
+
+from ..models import Client, SessionStatus, SessionType, Trainer, TrainingSession
+from .auth import TrainerBrief
+from .client import ClientBrief
+from .common import (
+    BodyModel,
+    LocalDateTime,
+    PageQuery,
+    Pagination,
+    QueryBool,
+    QueryModel,
+    RangeEndExclusive,
+    RangeStart,
+    UtcDateTime,
+)
+
+READ_ONLY = frozenset({"id", "trainer_id", "created_at", "updated_at", "client", "trainer"})
+SORT_FIELDS = ("scheduled_start", "scheduled_end", "created_at", "updated_at", "status", "title")
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Location = Annotated[str, StringConstraints(max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=10_000)]
+EventId = Annotated[str, StringConstraints(max_length=255)]
+END_AFTER_START = "Scheduled end time must be after start time"
+ACTUAL_END_AFTER_START = "Actual end time must be after actual start time"
+
+
+def _after(field: str, message: str):  # type: ignore[no-untyped-def]
+    """A validator: this end field must be later than ``field`` when both were given."""
+
+    def check(value: datetime | None, info: ValidationInfo) -> datetime | None:
+        start = info.data.get(field)
+        if value is not None and start is not None and value <= start:
+            raise ValueError(message)
+        return value
+
+    return check
+
+
+class _SessionFields(BodyModel):
+    """Writable session fields in the document's order; start fields precede end fields
+    so an end can be checked against its start in the same pass."""
+
+    ignored_fields: ClassVar[frozenset[str]] = READ_ONLY
+    client_id: Annotated[StrictInt, Field(title="Client")]
+    title: Annotated[Title, Field(title="Title")]
+    scheduled_start: Annotated[UtcDateTime, Field(title="Scheduled start time")]
+    scheduled_end: Annotated[UtcDateTime, Field(title="Scheduled end time")]
+    description: LongText | None = None
+    session_type: SessionType = SessionType.PERSONAL
+    location: Location | None = None
+    notes: LongText | None = None
+    trainer_notes: LongText | None = None
+    status: SessionStatus = SessionStatus.SCHEDULED
+    actual_start: UtcDateTime | None = None
+    actual_end: UtcDateTime | None = None
+    exercises_performed: LongText | None = None
+    client_feedback: LongText | None = None
+    google_event_id: EventId | None = None
+    outlook_event_id: EventId | None = None
+
+    _end_after_start = field_validator("scheduled_end")(_after("scheduled_start", END_AFTER_START))
+    _actual_end_after_start = field_validator("actual_end")(_after("actual_start", ACTUAL_END_AFTER_START))
+
+
+class SessionCreate(_SessionFields):
+    """``client_id``, ``title``, ``scheduled_start`` and ``scheduled_end`` are required;
+    an admin may name the ``trainer_id`` whose calendar it goes on."""
+
+    ignored_fields: ClassVar[frozenset[str]] = READ_ONLY - {"trainer_id"}
+    trainer_id: StrictInt | None = Field(None, description="Admins only: the trainer the session is for")
+
+
+class SessionUpdate(_SessionFields):
+    """Partial update (PUT and PATCH alike): only the fields given change; ``null`` clears
+    an optional field. Required fields may be left out but not set to null."""
+
+    client_id: Annotated[StrictInt, Field(title="Client")] = None  # type: ignore[assignment]
+    title: Annotated[Title, Field(title="Title")] = None  # type: ignore[assignment]
+    scheduled_start: Annotated[UtcDateTime, Field(title="Scheduled start time")] = None  # type: ignore[assignment]
+    scheduled_end: Annotated[UtcDateTime, Field(title="Scheduled end time")] = None  # type: ignore[assignment]
+    session_type: SessionType = None  # type: ignore[assignment]
+    status: SessionStatus = None  # type: ignore[assignment]
+
+
+class IncludeQuery(QueryModel):
+    include_client: QueryBool = Field(False, description="Include full client details")
+    include_trainer: QueryBool = Field(False, description="Include full trainer details")
+
+
+class DeleteQuery(IncludeQuery):
+    permanent: QueryBool = Field(False, description="If true, permanently delete. Otherwise just cancel (soft delete)")
+
+
+class SessionListQuery(PageQuery, IncludeQuery):
+    client_id: int | None = Field(None, description="Filter by client ID")
+    status: SessionStatus | None = Field(None, description="Filter by status")
+    session_type: SessionType | None = Field(None, description="Filter by type")
+    start_date: RangeStart | None = Field(None, description="Sessions starting at or after this (ISO format)")
+    end_date: RangeEndExclusive | None = Field(None, description="Sessions starting up to this (ISO format)")
+    sort_by: Literal["scheduled_start", "scheduled_end", "created_at", "updated_at", "status", "title"] = "scheduled_start"
+    sort_order: Literal["asc", "desc"] = "desc"
+    trainer_id: int | None = Field(None, description="Admins only: one trainer's sessions")
+
+
+class SessionOut(BaseModel):
+    id: int
+    title: str
+    description: str | None
+    session_type: SessionType
+    location: str | None
+    scheduled_start: LocalDateTime
+    scheduled_end: LocalDateTime
+    actual_start: LocalDateTime | None
+    actual_end: LocalDateTime | None
+    status: SessionStatus
+    exercises_performed: str | None
+    notes: str | None
+    client_feedback: str | None
+    trainer_notes: str | None
+    google_event_id: str | None
+    outlook_event_id: str | None
+    created_at: LocalDateTime
+    updated_at: LocalDateTime
+    trainer_id: int
+    client_id: int
+    client: ClientBrief | None = Field(None, description="With include_client=true")
+    trainer: TrainerBrief | None = Field(None, description="With include_trainer=true")
+
+
+_COLUMNS = tuple(name for name in SessionOut.model_fields if name not in ("client", "trainer"))
+
+
+def session_out(row: TrainingSession, *, client: Client | None = None, trainer: Trainer | None = None) -> SessionOut:
+    """The Session object for a stored row, with the nested client and trainer if given."""
+    data: dict[str, Any] = {name: getattr(row, name) for name in _COLUMNS}
+    data["status"] = SessionStatus(row.status)
+    data["session_type"] = SessionType(row.session_type)
+    if client is not None:
+        data["client"] = ClientBrief.model_validate(client)
+    if trainer is not None:
+        data["trainer"] = TrainerBrief.model_validate(trainer)
+    # Stored rows already satisfy the model; construct skips re-validating them.
+    return SessionOut.model_construct(**data)
+
+
+class SessionPage(BaseModel):
+    sessions: list[SessionOut]
+    pagination: Pagination

@@ -1,0 +1,203 @@
+"""Training sessions: list, get, book, change, cancel and delete, with the rule that a
+trainer's occupying sessions never overlap (see ``scheduling``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, asc, desc, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from .. import timeutil
+from ..errors import Conflict, InvalidInput
+from ..models import Client, SessionStatus, Trainer, TrainingSession
+from ..schemas.session import ACTUAL_END_AFTER_START, END_AFTER_START
+from . import scheduling
+from .clients import find_client_for_trainer
+from .ownership import get_owned_or_raise, scope_to_actor, target_trainer
+
+NOUN = "session"
+# The PostgreSQL exclusion constraint that makes overlapping bookings impossible.
+OVERLAP_CONSTRAINT = "ex_training_sessions_no_overlap"
+
+
+def sessions_query(
+    *,
+    actor: Trainer,
+    trainer_id: int | None = None,
+    client_id: int | None = None,
+    status: str | None = None,
+    session_type: str | None = None,
+    start: datetime | None = None,
+    end_exclusive: datetime | None = None,
+    sort_by: str = "scheduled_start",
+    sort_order: str = "desc",
+    include_client: bool = False,
+    include_trainer: bool = False,
+) -> Select[tuple[TrainingSession]]:
+    """The sessions ``actor`` may see, filtered by the list's parameters, in a stable order
+    (ties broken by id in the same direction), with nested rows loaded in one query each."""
+    stmt = scope_to_actor(select(TrainingSession), TrainingSession, actor=actor, trainer_id=trainer_id)
+    if client_id is not None:
+        stmt = stmt.where(TrainingSession.client_id == client_id)
+    if status is not None:
+        stmt = stmt.where(TrainingSession.status == status)
+    if session_type is not None:
+        stmt = stmt.where(TrainingSession.session_type == session_type)
+    if start is not None:
+        stmt = stmt.where(TrainingSession.scheduled_start >= start)
+    if end_exclusive is not None:
+        stmt = stmt.where(TrainingSession.scheduled_start < end_exclusive)
+    direction = asc if sort_order == "asc" else desc
+    stmt = stmt.order_by(direction(getattr(TrainingSession, sort_by)), direction(TrainingSession.id))
+    return stmt.options(*_nested(include_client, include_trainer))
+
+
+def get_session(session: Session, *, actor: Trainer, session_id: int, action: str = "view") -> TrainingSession:
+    """One session ``actor`` may ``action``: 404 when missing, 403 when another trainer's."""
+    return get_owned_or_raise(session, TrainingSession, session_id, actor=actor, action=action, noun=NOUN)
+
+
+def related(
+    session: Session, row: TrainingSession, *, include_client: bool, include_trainer: bool
+) -> tuple[Client | None, Trainer | None]:
+    """The session's client and trainer when asked for (usually already in the session)."""
+    client = session.get(Client, row.client_id) if include_client else None
+    trainer = session.get(Trainer, row.trainer_id) if include_trainer else None
+    return client, trainer
+
+
+def create_session(session: Session, *, actor: Trainer, fields: dict[str, Any], tz: ZoneInfo) -> TrainingSession:
+    """Book a session on the actor's calendar (or, for an admin, ``fields['trainer_id']``'s).
+
+    Raises InvalidInput for a client that is not the trainer's, and Conflict naming the
+    earliest occupying session that overlaps ``[scheduled_start, scheduled_end)``."""
+    owner = target_trainer(session, actor=actor, trainer_id=fields.pop("trainer_id", None))
+    find_client_for_trainer(session, client_id=fields["client_id"], trainer_id=owner.id)
+    _check_times(fields)
+    now = timeutil.now()
+    row = TrainingSession(trainer_id=owner.id, created_at=now, updated_at=now, **fields)
+    if scheduling.occupies(row.status):
+        ensure_free(session, trainer_id=owner.id, start=row.scheduled_start, end=row.scheduled_end, tz=tz)
+    session.add(row)
+    _flush_or_conflict(session, row, tz)
+    return row
+
+
+def update_session(
+    session: Session, *, actor: Trainer, session_id: int, changes: dict[str, Any], tz: ZoneInfo
+) -> TrainingSession:
+    """Apply a partial update. Moving, lengthening or un-cancelling a session is checked
+    for conflicts like a new booking (the session itself excluded)."""
+    row = get_session(session, actor=actor, session_id=session_id, action="update")
+    if "client_id" in changes and changes["client_id"] != row.client_id:
+        find_client_for_trainer(session, client_id=changes["client_id"], trainer_id=row.trainer_id)
+    was_occupying = scheduling.occupies(row.status)
+    moved = any(key in changes for key in ("scheduled_start", "scheduled_end"))
+    merged = {key: getattr(row, key) for key in ("scheduled_start", "scheduled_end", "actual_start", "actual_end")}
+    _check_times({**merged, **changes})
+    for key, value in changes.items():
+        setattr(row, key, value)
+    if scheduling.occupies(row.status) and (moved or not was_occupying):
+        ensure_free(
+            session,
+            trainer_id=row.trainer_id,
+            start=row.scheduled_start,
+            end=row.scheduled_end,
+            tz=tz,
+            exclude_id=row.id,
+        )
+    row.updated_at = timeutil.now()
+    _flush_or_conflict(session, row, tz)
+    return row
+
+
+def cancel_session(session: Session, *, actor: Trainer, session_id: int) -> TrainingSession:
+    """Soft delete: the session stays, as cancelled, and frees its slot. Idempotent."""
+    row = get_session(session, actor=actor, session_id=session_id, action="delete")
+    if row.status != SessionStatus.CANCELLED:
+        row.status = SessionStatus.CANCELLED.value
+        row.updated_at = timeutil.now()
+        session.flush()
+    return row
+
+
+def delete_session(session: Session, *, actor: Trainer, session_id: int) -> None:
+    """Permanent delete: the row is gone."""
+    row = get_session(session, actor=actor, session_id=session_id, action="delete")
+    session.delete(row)
+    session.flush()
+
+
+def ensure_free(
+    session: Session,
+    *,
+    trainer_id: int,
+    start: datetime,
+    end: datetime,
+    tz: ZoneInfo,
+    exclude_id: int | None = None,
+) -> None:
+    """Raise Conflict naming the earliest occupying session of the trainer that overlaps
+    ``[start, end)``. On SQLite the request's write transaction (BEGIN IMMEDIATE) makes
+    this check and the write one step; on PostgreSQL the exclusion constraint backs it."""
+    stmt = select(TrainingSession).where(
+        TrainingSession.trainer_id == trainer_id, scheduling.overlap_clause(start, end)
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(TrainingSession.id != exclude_id)
+    with session.no_autoflush:
+        clash = session.scalars(stmt.order_by(TrainingSession.scheduled_start, TrainingSession.id).limit(1)).first()
+    if clash is not None:
+        raise Conflict(
+            f'Scheduling conflict detected with session "{clash.title}" at '
+            f"{timeutil.format_local(clash.scheduled_start, tz)}"
+        )
+
+
+def _flush_or_conflict(session: Session, row: TrainingSession, tz: ZoneInfo) -> None:
+    """Write the row; if a concurrent booking won the race (PostgreSQL's exclusion
+    constraint refused this one), answer with the same Conflict as the pre-check."""
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        if OVERLAP_CONSTRAINT not in str(exc.orig):
+            raise
+        ensure_free(
+            session,
+            trainer_id=row.trainer_id,
+            start=row.scheduled_start,
+            end=row.scheduled_end,
+            tz=tz,
+            exclude_id=row.id,
+        )
+        raise Conflict("Scheduling conflict detected with another session") from exc
+
+
+def _check_times(values: dict[str, Any]) -> None:
+    """Order and length rules that need both ends (on update one may come from the row)."""
+    problems: dict[str, str] = {}
+    start, end = values.get("scheduled_start"), values.get("scheduled_end")
+    if start is not None and end is not None:
+        if end <= start:
+            problems["scheduled_end"] = END_AFTER_START
+        elif end - start > scheduling.MAX_SESSION_LENGTH:
+            problems["scheduled_end"] = "A session may last at most 24 hours"
+    actual_start, actual_end = values.get("actual_start"), values.get("actual_end")
+    if actual_start is not None and actual_end is not None and actual_end <= actual_start:
+        problems["actual_end"] = ACTUAL_END_AFTER_START
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _nested(include_client: bool, include_trainer: bool) -> list[Any]:
+    options = []
+    if include_client:
+        options.append(selectinload(TrainingSession.client))
+    if include_trainer:
+        options.append(selectinload(TrainingSession.trainer))
+    return options

@@ -1,0 +1,142 @@
+"""Fixtures: one migrated database per backend per run, a clean copy for every test.
+
+SQLite always; PostgreSQL too when MECTO_TEST_POSTGRES_URL is set (CI sets it, and a
+run that cannot reach it fails instead of skipping).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from mectofitness import create_app, schema
+from mectofitness.config import Settings, normalize_database_url
+
+from .factories import Factory
+
+PG_URL = os.environ.get("MECTO_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+# Real scrypt, at a cost low enough that a suite creating hundreds of trainers stays fast.
+TEST_HASH_METHOD = "scrypt:1024:8:1"
+
+if os.environ.get("CI") and not PG_URL:
+    raise RuntimeError("CI must set MECTO_TEST_POSTGRES_URL: PostgreSQL tests may not be skipped")
+
+
+class Database:
+    """A migrated database for one backend, reset to empty for each test."""
+
+    def __init__(self, backend: str, tmp: Path):
+        self.backend = backend
+        self.tmp = tmp
+        if backend == "sqlite":
+            self.template = tmp / "template.db"
+            self._migrate(f"sqlite:///{self.template}")
+        else:
+            assert PG_URL
+            self.admin_url = normalize_database_url(PG_URL)
+            self.name = f"mecto_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+            admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{self.name}"'))
+            admin.dispose()
+            self.url = make_url(self.admin_url).set(database=self.name).render_as_string(hide_password=False)
+            self._migrate(self.url)
+            self.engine = create_engine(self.url)
+
+    def _migrate(self, url: str) -> None:
+        engine = create_engine(normalize_database_url(url))
+        if engine.dialect.name == "sqlite":
+            from mectofitness.db import configure_sqlite
+
+            configure_sqlite(engine)
+        schema.upgrade(engine)
+        engine.dispose()
+
+    def fresh_url(self) -> str:
+        """A URL to an empty, fully migrated database."""
+        if self.backend == "sqlite":
+            path = self.tmp / f"test-{uuid.uuid4().hex[:10]}.db"
+            shutil.copyfile(self.template, path)
+            return f"sqlite:///{path}"
+        with self.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "TRUNCATE training_sessions, clients, auth_tokens, login_failures, trainers "
+                    "RESTART IDENTITY CASCADE"
+                )
+            )
+        return self.url
+
+    def close(self) -> None:
+        if self.backend == "postgresql":
+            self.engine.dispose()
+            admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    db = Database(request.param, tmp_path_factory.mktemp(request.param))
+    yield db
+    db.close()
+
+
+@pytest.fixture()
+def db_url(database: Database) -> str:
+    return database.fresh_url()
+
+
+@pytest.fixture()
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        instance_path=tmp_path / "instance",
+        database_url=normalize_database_url(db_url),
+        secret_key="test-secret-key-" + uuid.uuid4().hex,
+        password_hash_method=TEST_HASH_METHOD,
+    )
+
+
+@pytest.fixture()
+def app(settings: Settings) -> Iterator[Flask]:
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    yield app
+    with app.app_context():
+        from mectofitness.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def factory(app: Flask) -> Factory:
+    return Factory(app)
+
+
+@pytest.fixture()
+def trainer(factory: Factory):  # type: ignore[no-untyped-def]
+    return factory.trainer(username="mike", email="mike@example.com", full_name="Mike Thompson")
+
+
+@pytest.fixture()
+def logged_in(app: Flask, factory: Factory, trainer) -> FlaskClient:  # type: ignore[no-untyped-def]
+    """A test client holding the ``mike`` trainer's session cookie."""
+    web = app.test_client()
+    factory.login(web, trainer)
+    return web

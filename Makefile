@@ -1,0 +1,29 @@
+# The two commands of the README: `make demo` and `make test`. Both set up everything
+# they need on a fresh machine with Python 3.11 (a virtualenv in .venv).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+# The test suite runs on SQLite always and on this PostgreSQL too (see tests/conftest.py).
+MECTO_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export MECTO_TEST_POSTGRES_URL
+
+.PHONY: demo test install lint
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/mectofitness seed-demo
+	$(BIN)/mectofitness serve --port $(PORT)
+
+test: $(VENV)/.installed
+	bash scripts/test.sh
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: SQLite always, PostgreSQL at $MECTO_TEST_POSTGRES_URL.
+# Starts the local PostgreSQL cluster if it is down; fails (never skips) if unreachable.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+if [ -n "${MECTO_TEST_POSTGRES_URL:-}" ]; then
+  if ! "$BIN/python" scripts/pg_ready.py "$MECTO_TEST_POSTGRES_URL" 2>/dev/null; then
+    if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+      echo "Starting PostgreSQL..."
+      pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+    fi
+    for _ in $(seq 1 30); do
+      "$BIN/python" scripts/pg_ready.py "$MECTO_TEST_POSTGRES_URL" 2>/dev/null && break
+      sleep 1
+    done
+    "$BIN/python" scripts/pg_ready.py "$MECTO_TEST_POSTGRES_URL" || {
+      echo "PostgreSQL at $MECTO_TEST_POSTGRES_URL is unreachable" >&2; exit 1; }
+  fi
+fi
+
+"$BIN/pytest" "$@"

@@ -3,6 +3,7 @@ so that every server process (and every machine) counts the same attempts."""
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
@@ -23,8 +24,9 @@ def check_allowed(session: Session, *, username: str, address: str, limit: int, 
             select(func.count(), func.min(LoginFailure.at)).where(column == value, LoginFailure.at > since)
         ).one()
         if count >= limit:
+            # The oldest failure stops counting at oldest + window: wait until then, no longer.
             retry = (oldest + timedelta(seconds=window_seconds) - now).total_seconds()
-            raise TooManyRequests(retry_after=int(retry) + 1)
+            raise TooManyRequests(retry_after=math.ceil(retry))
 
 
 def record_failure(session: Session, *, username: str, address: str) -> None:

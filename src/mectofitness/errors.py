@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, request
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,13 @@ def register_error_handlers(app: Flask) -> None:
         if status == 405 and exc.valid_methods:  # type: ignore[attr-defined]
             response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
         return response
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(exc: IntegrityError) -> Response:
+        # A constraint refused a write that raced another request (a duplicate, a row
+        # deleted meanwhile): the request conflicts with the data as it now is.
+        log.warning("integrity error on %s %s: %s", request.method, request.path, exc.orig)
+        return error_response(409, "The request conflicts with the current state of the data; retry it")
 
     @app.errorhandler(Exception)
     def _unhandled(exc: Exception) -> Response:

@@ -3,6 +3,7 @@ trainer's occupying sessions never overlap (see ``scheduling``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -82,8 +83,9 @@ def create_session(session: Session, *, actor: Trainer, fields: dict[str, Any], 
     row = TrainingSession(trainer_id=owner.id, created_at=now, updated_at=now, **fields)
     if scheduling.occupies(row.status):
         ensure_free(session, trainer_id=owner.id, start=row.scheduled_start, end=row.scheduled_end, tz=tz)
-    session.add(row)
-    _flush_or_conflict(session, row, tz)
+    _write_or_conflict(
+        session, lambda: session.add(row), trainer_id=owner.id, start=row.scheduled_start, end=row.scheduled_end, tz=tz
+    )
     return row
 
 
@@ -95,23 +97,34 @@ def update_session(
     row = get_session(session, actor=actor, session_id=session_id, action="update")
     if "client_id" in changes and changes["client_id"] != row.client_id:
         find_client_for_trainer(session, client_id=changes["client_id"], trainer_id=row.trainer_id)
-    was_occupying = scheduling.occupies(row.status)
+    after = {key: getattr(row, key) for key in ("scheduled_start", "scheduled_end", "actual_start", "actual_end", "status")}
+    after.update(changes)
+    _check_times(after)
     moved = any(key in changes for key in ("scheduled_start", "scheduled_end"))
-    merged = {key: getattr(row, key) for key in ("scheduled_start", "scheduled_end", "actual_start", "actual_end")}
-    _check_times({**merged, **changes})
-    for key, value in changes.items():
-        setattr(row, key, value)
-    if scheduling.occupies(row.status) and (moved or not was_occupying):
+    if scheduling.occupies(after["status"]) and (moved or not scheduling.occupies(row.status)):
         ensure_free(
             session,
             trainer_id=row.trainer_id,
-            start=row.scheduled_start,
-            end=row.scheduled_end,
+            start=after["scheduled_start"],
+            end=after["scheduled_end"],
             tz=tz,
             exclude_id=row.id,
         )
-    row.updated_at = timeutil.now()
-    _flush_or_conflict(session, row, tz)
+
+    def apply() -> None:
+        for key, value in changes.items():
+            setattr(row, key, value)
+        row.updated_at = timeutil.now()
+
+    _write_or_conflict(
+        session,
+        apply,
+        trainer_id=row.trainer_id,
+        start=after["scheduled_start"],
+        end=after["scheduled_end"],
+        tz=tz,
+        exclude_id=row.id,
+    )
     return row
 
 
@@ -158,23 +171,27 @@ def ensure_free(
         )
 
 
-def _flush_or_conflict(session: Session, row: TrainingSession, tz: ZoneInfo) -> None:
-    """Write the row; if a concurrent booking won the race (PostgreSQL's exclusion
-    constraint refused this one), answer with the same Conflict as the pre-check."""
+def _write_or_conflict(
+    session: Session,
+    change: Callable[[], None],
+    *,
+    trainer_id: int,
+    start: datetime,
+    end: datetime,
+    tz: ZoneInfo,
+    exclude_id: int | None = None,
+) -> None:
+    """Make ``change`` and flush it inside a savepoint. If a concurrent booking won the
+    race (PostgreSQL's exclusion constraint refused this write), answer with the same
+    Conflict as the pre-check, naming the session that won."""
     try:
-        with session.begin_nested():
+        with session.begin_nested():  # flushes earlier work first, so change comes inside
+            change()
             session.flush()
     except IntegrityError as exc:
         if OVERLAP_CONSTRAINT not in str(exc.orig):
             raise
-        ensure_free(
-            session,
-            trainer_id=row.trainer_id,
-            start=row.scheduled_start,
-            end=row.scheduled_end,
-            tz=tz,
-            exclude_id=row.id,
-        )
+        ensure_free(session, trainer_id=trainer_id, start=start, end=end, tz=tz, exclude_id=exclude_id)
         raise Conflict("Scheduling conflict detected with another session") from exc
 
 

@@ -1,0 +1,5 @@
+"""``python -m mectofitness`` is the ``mectofitness`` command."""
+
+from .cli import main
+
+main()

@@ -39,7 +39,7 @@ class TrainingSession(Base):
             name="actual_order",
         ),
         # The calendar, the list's default order and the conflict check.
-        Index("ix_training_sessions_trainer_start", "trainer_id", "scheduled_start"),
+        Index("ix_training_sessions_trainer_start", "trainer_id", "scheduled_start", "id"),
         Index("ix_training_sessions_trainer_client_start", "trainer_id", "client_id", "scheduled_start"),
         Index("ix_training_sessions_client_id", "client_id"),
         # On PostgreSQL the migration adds an exclusion constraint over

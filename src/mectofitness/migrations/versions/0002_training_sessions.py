@@ -50,7 +50,7 @@ def upgrade() -> None:
     with op.batch_alter_table('training_sessions', schema=None) as batch_op:
         batch_op.create_index('ix_training_sessions_client_id', ['client_id'], unique=False)
         batch_op.create_index('ix_training_sessions_trainer_client_start', ['trainer_id', 'client_id', 'scheduled_start'], unique=False)
-        batch_op.create_index('ix_training_sessions_trainer_start', ['trainer_id', 'scheduled_start'], unique=False)
+        batch_op.create_index('ix_training_sessions_trainer_start', ['trainer_id', 'scheduled_start', 'id'], unique=False)
 
     if op.get_bind().dialect.name == "postgresql":
         # Double booking made impossible by the database itself, whatever races above it:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import auth, clients, insights, sessions
+from . import auth, clients, health, insights, sessions
 
 
 def create_blueprint() -> Blueprint:
     api = Blueprint("api_v1", __name__, url_prefix="/api/v1")
-    for module in (auth, clients, sessions, insights):
+    for module in (auth, clients, sessions, insights, health):
         api.register_blueprint(module.bp)
     return api

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
+from flask import Flask
 from pydantic import ValidationError
 
 from . import create_app, schema
@@ -15,8 +18,17 @@ from .errors import DomainError
 from .extensions import db
 
 
-def _app():  # type: ignore[no-untyped-def]
-    return create_app()
+@contextmanager
+def _app() -> Iterator[Flask]:
+    """The app the environment describes, inside its app context; its database
+    connections are closed on the way out, so a command leaves none open."""
+    app = create_app()
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 @click.group()
@@ -32,8 +44,7 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration."""
-    app = _app()
-    with app.app_context():
+    with _app():
         schema.upgrade(db.engine)
     click.echo("Database is up to date.")
 
@@ -41,8 +52,7 @@ def db_upgrade() -> None:
 @db_group.command("check")
 def db_check() -> None:
     """Fail if the models and the migrations disagree."""
-    app = _app()
-    with app.app_context():
+    with _app():
         schema.check(db.engine)
     click.echo("Models and migrations agree.")
 
@@ -51,8 +61,7 @@ def db_check() -> None:
 @click.option("-m", "--message", required=True)
 def db_revision(message: str) -> None:
     """Autogenerate a migration from the models (for developers)."""
-    app = _app()
-    with app.app_context():
+    with _app():
         schema.revision(db.engine, message)
 
 
@@ -76,8 +85,7 @@ def create_trainer_command(**options: Any) -> None:
             message = str((error.get("ctx") or {}).get("error", error["msg"]))
             click.echo(f"Error: --{field.replace('_', '-')}: {message}", err=True)
         sys.exit(2)
-    app = _app()
-    with app.app_context():
+    with _app() as app:
         schema.upgrade(db.engine)
         try:
             trainer = trainers.create_trainer(
@@ -97,8 +105,7 @@ def seed_demo(password: str) -> None:
     """Create the demo trainer with clients and a few weeks of sessions (once)."""
     from .demo import seed
 
-    app = _app()
-    with app.app_context():
+    with _app() as app:
         schema.upgrade(db.engine)
         created = seed(db.session, password=password, hash_method=app.config["MECTO_SETTINGS"].password_hash_method)
         db.session.commit()
@@ -121,8 +128,6 @@ def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     """Run the service with gunicorn, after bringing the schema up to date."""
     from .server import run
 
-    app = _app()
-    with app.app_context():
+    with _app():  # closes its connections: workers open their own after the fork
         schema.upgrade(db.engine)
-        db.engine.dispose()  # workers open their own connections after the fork
     run(host=host, port=port, workers=workers or 2 * (os.cpu_count() or 1), threads=threads)

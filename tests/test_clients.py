@@ -4,7 +4,7 @@ admin rights (contract §1, §3 and §6)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -14,7 +14,7 @@ CLIENTS = "/api/v1/clients"
 CLIENT_KEYS = {"id", "trainer_id", "name", "email", "phone", "status", "notes", "created_at", "updated_at"}
 PAGINATION_KEYS = {"page", "per_page", "total_pages", "total_items", "has_next", "has_prev"}
 LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
-START = datetime(2030, 1, 7, 10, 0, tzinfo=timezone.utc)
+START = datetime(2030, 1, 7, 10, 0, tzinfo=UTC)
 
 
 def _url(client_id: int) -> str:

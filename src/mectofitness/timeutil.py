@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 UTC = timezone.utc
 OUTPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
+# ASCII: ``\d`` alone would also take other scripts' digits ("１４:30"), which ISO 8601 does not.
 _ISO = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})"
     r"(?:T(?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d{1,6}))?)?"
-    r"(?P<tz>Z|[+-]\d{2}:\d{2})?)?$"
+    r"(?P<tz>Z|[+-]\d{2}:\d{2})?)?$",
+    re.ASCII,
 )
 
 

@@ -53,9 +53,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     def _declare_write_intent() -> None:
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
-    from .api import create_blueprint
+    from .api import create_blueprint, docs
 
     app.register_blueprint(create_blueprint())
+    app.register_blueprint(docs.bp)
     return app
 
 

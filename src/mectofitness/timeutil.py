@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 UTC = timezone.utc
 OUTPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"
+# The calendar this service schedules on. Bounding it keeps every conversion and
+# day-boundary step (+1 day, any UTC offset) inside what datetime can represent.
+MIN_YEAR, MAX_YEAR = 1900, 2999
 
 # ASCII: ``\d`` alone would also take other scripts' digits ("１４:30"), which ISO 8601 does not.
 _ISO = re.compile(
@@ -59,6 +62,8 @@ def parse_iso(value: str) -> date | datetime:
         raise TimeInputError("Must be an ISO 8601 date or datetime (YYYY-MM-DDTHH:MM:SS)")
     try:
         day = date.fromisoformat(match["date"])
+        if not MIN_YEAR <= day.year <= MAX_YEAR:
+            raise TimeInputError(f"Year must be between {MIN_YEAR} and {MAX_YEAR}")
         if match["h"] is None:
             return day
         clock = time(int(match["h"]), int(match["m"]), int(match["s"] or 0))

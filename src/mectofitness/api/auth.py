@@ -10,7 +10,6 @@ from flask_login import login_user, logout_user
 from ..errors import Unauthorized
 from ..extensions import db
 from ..schemas.auth import LoginIn, LoginOut, MeOut, MeUpdate, TokenCreate, TokenCreatedOut, TokenOut
-from ..schemas.common import MessageEnvelope
 from ..security import Principal, current_principal, login_secret_of_request
 from ..services import auth as auth_service
 from ..services import scheduling, trainers
@@ -61,7 +60,7 @@ def login(body: LoginIn) -> Response:
 
 
 @bp.post("/logout")
-@endpoint(response=MessageEnvelope, errors=(401,))
+@endpoint(errors=(401,))
 def logout() -> Response:
     """End this login session (the cookie stops working everywhere)."""
     secret = login_secret_of_request()
@@ -115,7 +114,7 @@ def list_tokens() -> Response:
 
 
 @bp.delete("/tokens/<int:token_id>")
-@endpoint(response=MessageEnvelope, errors=(401, 404))
+@endpoint(errors=(401, 404))
 def revoke_token(token_id: int) -> Response:
     """Revoke an API token; the next request bearing it is refused."""
     auth_service.revoke_api_token(db.session, trainer=current_principal().trainer, token_id=token_id)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from ..extensions import db
-from ..schemas.client import ClientCreate, ClientListQuery, ClientOut, ClientUpdate
-from ..schemas.common import MessageEnvelope
+from ..schemas.client import ClientCreate, ClientListQuery, ClientOut, ClientPage, ClientUpdate
 from ..security import current_principal
 from ..services import clients
 from .http import dump, endpoint, ok, paginate
@@ -15,7 +14,7 @@ bp = Blueprint("clients", __name__, url_prefix="/clients")
 
 
 @bp.get("")
-@endpoint(query=ClientListQuery, response=list[ClientOut], errors=(400, 401))
+@endpoint(query=ClientListQuery, response=ClientPage, errors=(400, 401))
 def list_clients(query: ClientListQuery) -> Response:
     """List the caller's clients, paginated, by name."""
     stmt = clients.clients_query(
@@ -57,7 +56,7 @@ def update_client(client_id: int, body: ClientUpdate) -> Response:
 
 
 @bp.delete("/<int:client_id>")
-@endpoint(response=MessageEnvelope, errors=(401, 403, 404, 409))
+@endpoint(errors=(401, 403, 404, 409))
 def delete_client(client_id: int) -> Response:
     """Delete a client who has no sessions (409 otherwise: set status inactive instead)."""
     clients.delete_client(db.session, actor=current_principal().trainer, client_id=client_id)

@@ -8,7 +8,7 @@ import functools
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from zoneinfo import ZoneInfo
@@ -39,7 +39,8 @@ class Operation:
     status: int = 200
     errors: tuple[int, ...] = ()
     public: bool = False
-    tags: tuple[str, ...] = field(default_factory=tuple)
+    # True where success may carry only a message (e.g. a permanent delete).
+    data_optional: bool = False
 
 
 def endpoint(
@@ -50,13 +51,14 @@ def endpoint(
     status: int = 200,
     errors: tuple[int, ...] = (),
     public: bool = False,
+    data_optional: bool = False,
 ) -> Callable[[View], View]:
     """Guard, parse and validate the request, call the view with ``query=`` / ``body=``,
     and commit once if it succeeds (a failed request leaves no trace)."""
 
     def decorate(view: View) -> View:
         summary = (view.__doc__ or view.__name__).strip().splitlines()[0]
-        operation = Operation(summary, query, body, response, status, errors, public)
+        operation = Operation(summary, query, body, response, status, errors, public, data_optional)
 
         @functools.wraps(view)
         def wrapper(**path_args: Any) -> Response:
@@ -176,7 +178,9 @@ def paginate(stmt: Select[Any], query: PageQuery) -> tuple[list[Any], dict[str, 
     """One page of ``stmt`` (already ordered) and the contract's pagination block."""
     per_page = query.capped_per_page
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    items = list(db.session.scalars(stmt.limit(per_page).offset((query.page - 1) * per_page)))
+    offset = (query.page - 1) * per_page
+    # A page past the end is empty; not asking spares the database an offset it cannot hold.
+    items = list(db.session.scalars(stmt.limit(per_page).offset(offset))) if offset < total else []
     total_pages = math.ceil(total / per_page) if total else 0
     pagination = Pagination(
         page=query.page,

@@ -95,7 +95,7 @@ def update_session(session_id: int, query: IncludeQuery, body: SessionUpdate) ->
 
 
 @bp.delete("/<int:session_id>")
-@endpoint(query=DeleteQuery, response=SessionOut, errors=(400, 401, 403, 404))
+@endpoint(query=DeleteQuery, response=SessionOut, data_optional=True, errors=(400, 401, 403, 404))
 def delete_session(session_id: int, query: DeleteQuery) -> Response:
     """Cancel a session, or delete it for good with permanent=true."""
     actor = current_principal().trainer

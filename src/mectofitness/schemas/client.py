@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt, StringConstraints
 
 from ..models import ClientStatus
-from .common import BodyModel, LocalDateTime, PageQuery
+from .common import DbId, StrictDbId, BodyModel, LocalDateTime, PageQuery, Pagination
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Field(title="Name")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
@@ -23,7 +23,7 @@ class ClientCreate(BodyModel):
     phone: Phone | None = None
     status: ClientStatus = ClientStatus.ACTIVE
     notes: Notes | None = None
-    trainer_id: StrictInt | None = Field(None, description="Admins only: the trainer who owns the client")
+    trainer_id: StrictDbId | None = Field(None, description="Admins only: the trainer who owns the client")
 
 
 class ClientUpdate(BodyModel):
@@ -40,7 +40,7 @@ class ClientUpdate(BodyModel):
 class ClientListQuery(PageQuery):
     status: ClientStatus | None = Field(None, description="Filter by status")
     search: str | None = Field(None, max_length=200, description="Case-insensitive match on name or e-mail")
-    trainer_id: int | None = Field(None, ge=1, description="Admins only: one trainer's clients")
+    trainer_id: DbId | None = Field(None, description="Admins only: one trainer's clients")
 
 
 class ClientBrief(BaseModel):
@@ -59,3 +59,8 @@ class ClientOut(ClientBrief):
     notes: str | None
     created_at: LocalDateTime
     updated_at: LocalDateTime
+
+
+class ClientPage(BaseModel):
+    clients: list[ClientOut]
+    pagination: Pagination

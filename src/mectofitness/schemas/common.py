@@ -16,6 +16,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     SerializationInfo,
+    StrictInt,
     ValidationInfo,
     WithJsonSchema,
 )
@@ -25,8 +26,10 @@ from .. import timeutil
 T = TypeVar("T")
 MAX_PER_PAGE = 100
 
+# The documented form (timeutil.parse_iso is the judge; this only guides clients).
 ISO_INPUT_PATTERN = (
-    r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$"
+    r"^[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+    r"(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?)?$"
 )
 LOCAL_OUTPUT_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"
 
@@ -111,6 +114,12 @@ QueryBool = Annotated[
 ]
 
 
+# Row ids are 32-bit integers on every database; a larger number names nothing.
+MAX_ID = 2**31 - 1
+DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
+StrictDbId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+
+
 def _cap_per_page(value: int) -> int:
     return min(value, MAX_PER_PAGE)
 
@@ -131,7 +140,7 @@ class BodyModel(BaseModel):
 
 
 class PageQuery(QueryModel):
-    page: int = Field(1, ge=1, description="Page number for pagination")
+    page: int = Field(1, ge=1, le=MAX_ID, description="Page number for pagination")
     per_page: Annotated[int, Field(ge=1, description="Items per page (max: 100)")] = 20
 
     @property

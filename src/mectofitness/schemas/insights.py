@@ -5,14 +5,14 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from ..models import SessionStatus, SessionType
-from .common import LocalDate, QueryModel, RangeEndExclusive, RangeStart
+from .common import DbId, StrictDbId, LocalDate, QueryModel, RangeEndExclusive, RangeStart
 
 
 class StatsQuery(QueryModel):
     start_date: RangeStart | None = Field(None, description="Start date for stats (ISO format)")
     end_date: RangeEndExclusive | None = Field(None, description="End date for stats (ISO format)")
-    client_id: int | None = Field(None, description="Filter stats by specific client")
-    trainer_id: int | None = Field(None, description="Admins only: one trainer's stats")
+    client_id: DbId | None = Field(None, description="Filter stats by specific client")
+    trainer_id: DbId | None = Field(None, description="Admins only: one trainer's stats")
 
 
 class StatsOut(BaseModel):
@@ -29,7 +29,7 @@ class StatsOut(BaseModel):
 class AvailabilityQuery(QueryModel):
     date: LocalDate | None = Field(None, description="Date to check (ISO format); default today")
     duration: int = Field(60, ge=1, le=1440, description="Desired session duration in minutes")
-    trainer_id: int | None = Field(None, description="Admins only: another trainer's day")
+    trainer_id: DbId | None = Field(None, description="Admins only: another trainer's day")
 
 
 class Slot(BaseModel):

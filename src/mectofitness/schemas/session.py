@@ -11,6 +11,8 @@ from ..models import Client, SessionStatus, SessionType, Trainer, TrainingSessio
 from .auth import TrainerBrief
 from .client import ClientBrief
 from .common import (
+    DbId,
+    StrictDbId,
     BodyModel,
     LocalDateTime,
     PageQuery,
@@ -50,7 +52,7 @@ class _SessionFields(BodyModel):
     so an end can be checked against its start in the same pass."""
 
     ignored_fields: ClassVar[frozenset[str]] = READ_ONLY
-    client_id: Annotated[StrictInt, Field(title="Client")]
+    client_id: Annotated[StrictDbId, Field(title="Client")]
     title: Annotated[Title, Field(title="Title")]
     scheduled_start: Annotated[UtcDateTime, Field(title="Scheduled start time")]
     scheduled_end: Annotated[UtcDateTime, Field(title="Scheduled end time")]
@@ -76,14 +78,14 @@ class SessionCreate(_SessionFields):
     an admin may name the ``trainer_id`` whose calendar it goes on."""
 
     ignored_fields: ClassVar[frozenset[str]] = READ_ONLY - {"trainer_id"}
-    trainer_id: StrictInt | None = Field(None, description="Admins only: the trainer the session is for")
+    trainer_id: StrictDbId | None = Field(None, description="Admins only: the trainer the session is for")
 
 
 class SessionUpdate(_SessionFields):
     """Partial update (PUT and PATCH alike): only the fields given change; ``null`` clears
     an optional field. Required fields may be left out but not set to null."""
 
-    client_id: Annotated[StrictInt, Field(title="Client")] = None  # type: ignore[assignment]
+    client_id: Annotated[StrictDbId, Field(title="Client")] = None  # type: ignore[assignment]
     title: Annotated[Title, Field(title="Title")] = None  # type: ignore[assignment]
     scheduled_start: Annotated[UtcDateTime, Field(title="Scheduled start time")] = None  # type: ignore[assignment]
     scheduled_end: Annotated[UtcDateTime, Field(title="Scheduled end time")] = None  # type: ignore[assignment]
@@ -101,14 +103,14 @@ class DeleteQuery(IncludeQuery):
 
 
 class SessionListQuery(PageQuery, IncludeQuery):
-    client_id: int | None = Field(None, description="Filter by client ID")
+    client_id: DbId | None = Field(None, description="Filter by client ID")
     status: SessionStatus | None = Field(None, description="Filter by status")
     session_type: SessionType | None = Field(None, description="Filter by type")
     start_date: RangeStart | None = Field(None, description="Sessions starting at or after this (ISO format)")
     end_date: RangeEndExclusive | None = Field(None, description="Sessions starting up to this (ISO format)")
     sort_by: Literal["scheduled_start", "scheduled_end", "created_at", "updated_at", "status", "title"] = "scheduled_start"
     sort_order: Literal["asc", "desc"] = "desc"
-    trainer_id: int | None = Field(None, description="Admins only: one trainer's sessions")
+    trainer_id: DbId | None = Field(None, description="Admins only: one trainer's sessions")
 
 
 class SessionOut(BaseModel):

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import timeutil
+from ..db import is_storable_id
 from ..errors import InvalidInput, NotFound
 from ..models import AuthToken, Trainer
+from ..schemas.common import MAX_ID
 from . import throttle
 
 TOKEN_PREFIX = "mf_"
@@ -109,7 +111,7 @@ def list_api_tokens(session: Session, *, trainer: Trainer) -> list[AuthToken]:
 
 def revoke_api_token(session: Session, *, trainer: Trainer, token_id: int) -> None:
     """Delete one of the trainer's API tokens; the next request bearing it is refused."""
-    token = session.get(AuthToken, token_id)
+    token = session.get(AuthToken, token_id) if is_storable_id(token_id) else None
     if token is None or token.kind != "api" or token.trainer_id != trainer.id:
         raise NotFound("Token not found")
     session.delete(token)

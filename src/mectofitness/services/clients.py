@@ -8,6 +8,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import timeutil
+from ..db import is_storable_id
 from ..errors import Conflict, InvalidInput
 from ..models import Client, Trainer, TrainingSession
 from .ownership import get_owned_or_raise, scope_to_actor, target_trainer
@@ -21,8 +22,13 @@ def clients_query(
     if status is not None:
         stmt = stmt.where(Client.status == status)
     if search:
-        pattern = f"%{search.lower()}%"
-        stmt = stmt.where(or_(func.lower(Client.name).like(pattern), func.lower(Client.email).like(pattern)))
+        needle = search.lower()  # matched literally: % and _ are not wildcards here
+        stmt = stmt.where(
+            or_(
+                func.lower(Client.name).contains(needle, autoescape=True),
+                func.lower(Client.email).contains(needle, autoescape=True),
+            )
+        )
     return stmt.order_by(Client.name, Client.id)
 
 
@@ -32,7 +38,7 @@ def get_client(session: Session, *, actor: Trainer, client_id: int, action: str 
 
 def find_client_for_trainer(session: Session, *, client_id: int, trainer_id: int) -> Client:
     """The trainer's own client named in a request body, else a validation error."""
-    client = session.get(Client, client_id)
+    client = session.get(Client, client_id) if is_storable_id(client_id) else None
     if client is None or client.trainer_id != trainer_id:
         raise InvalidInput({"client_id": "Client not found"})
     return client

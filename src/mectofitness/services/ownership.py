@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Protocol, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Select, false
 from sqlalchemy.orm import Session
 
+from ..db import is_storable_id
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..models import Trainer
+from ..schemas.common import MAX_ID
 
 
 class Owned(Protocol):
@@ -24,7 +26,7 @@ def get_owned_or_raise(session: Session, model: type[O], obj_id: int, *, actor: 
     Raises NotFound ("<Noun> not found") when it does not exist and Forbidden ("You do not
     have permission to <action> this <noun>") when it belongs to another trainer; admins
     may act on every trainer's rows."""
-    obj = session.get(model, obj_id)
+    obj = session.get(model, obj_id) if is_storable_id(obj_id) else None
     if obj is None:
         raise NotFound(f"{noun.capitalize()} not found")
     if obj.trainer_id != actor.id and not actor.is_admin:
@@ -36,7 +38,9 @@ def scope_to_actor(stmt: Select, model: type[Owned], *, actor: Trainer, trainer_
     """Limit a list query to what ``actor`` may see: their own rows, or for an admin
     every trainer's rows (one trainer's when ``trainer_id`` is given)."""
     if actor.is_admin:
-        return stmt if trainer_id is None else stmt.where(model.trainer_id == trainer_id)
+        if trainer_id is None:
+            return stmt
+        return stmt.where(model.trainer_id == trainer_id if is_storable_id(trainer_id) else false())
     return stmt.where(model.trainer_id == actor.id)
 
 
@@ -44,7 +48,7 @@ def target_trainer(session: Session, *, actor: Trainer, trainer_id: int | None) 
     """The trainer a new row belongs to: the actor, or for an admin the one named in the body."""
     if trainer_id is None or not actor.is_admin or trainer_id == actor.id:
         return actor
-    trainer = session.get(Trainer, trainer_id)
+    trainer = session.get(Trainer, trainer_id) if is_storable_id(trainer_id) else None
     if trainer is None:
         raise InvalidInput({"trainer_id": "Trainer not found"})
     return trainer

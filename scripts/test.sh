@@ -20,4 +20,7 @@ if [ -n "${MECTO_TEST_POSTGRES_URL:-}" ]; then
   fi
 fi
 
+# The benchmark's smoke test drives the server with wrk, from Debian's packages.
+command -v wrk >/dev/null 2>&1 || bash scripts/install-bench-tools.sh
+
 "$BIN/pytest" "$@"

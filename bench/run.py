@@ -1,0 +1,536 @@
+"""The load run: the production server under wrk, endpoint by endpoint, against the floor.
+
+    python -m bench.run --db sqlite --db postgresql --size 10000 --size 1000000
+
+For each database and dataset size: seed the data if it is not there yet
+(``bench.seed``), start ``mectofitness serve`` with its production defaults, log in as
+the measured trainer, and drive every endpoint in turn with wrk (its own process, fixed
+connections, a warm-up then a fixed measured time). Reports requests per second and
+p50/p95/p99 latency per endpoint, each endpoint's throughput as a ratio of the floor's
+(``GET /api/v1/health``: no authentication, no database) from the same run, and, when
+both sizes ran, each endpoint's p99 at the larger size over its p99 at the smaller.
+
+Writes bench-results/<db>-<size>.json and .md, and bench-results/report.md / .json.
+``--smoke`` is the tiny version CI runs to prove that all of this still works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import create_engine, delete, func, select, text
+from sqlalchemy.engine import make_url
+
+from mectofitness.config import normalize_database_url
+from mectofitness.models import AuthToken, Client, SessionStatus, Trainer, TrainingSession
+
+from . import ANCHOR, MEASURED_PASSWORD, MEASURED_USERNAME, RESULTS, ROOT, SIZES
+from . import seed as seeding
+
+WRK_DIR = Path(__file__).with_name("wrk")
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+# Bookings made by the run go here and later, and are deleted before and after it.
+FAR_FUTURE = datetime(2040, 1, 1, tzinfo=UTC)
+WARMUP_BASE = FAR_FUTURE
+MEASURE_BASE = datetime(2070, 1, 1, tzinfo=UTC)
+READ_TARGET = 0.5
+WRITE_TARGET = 0.3
+P99_GROWTH_TARGET = 1.25
+SECRET_KEY = "benchmark-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    label: str
+    path: str = ""
+    script: str = "report.lua"
+    kind: str = "read"  # read | write | floor
+    authenticated: bool = True
+    args: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def target(self) -> float | None:
+        return {"read": READ_TARGET, "write": WRITE_TARGET}.get(self.kind)
+
+
+def endpoints(anchor: date, files: dict[str, Path], wrk_threads: int, client_ids: list[int], *, warmup: bool) -> list[Endpoint]:
+    """What is measured, in order: the floor, reads, then writes (so that reads see the
+    seeded data only). Query dates are fixed days of the seeded calendar."""
+    week = anchor + timedelta(days=7)  # a Monday in the booked future
+    month = (anchor.replace(day=1) - timedelta(days=1)).replace(day=1)  # the month before the anchor's
+    month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    day = anchor + timedelta(days=15)
+    base = int((WARMUP_BASE if warmup else MEASURE_BASE).timestamp())
+    t = str(wrk_threads)
+    return [
+        Endpoint("floor", "floor: GET /health (no auth, no DB)", "/api/v1/health", kind="floor", authenticated=False),
+        Endpoint("list", "list: default page", "/api/v1/sessions"),
+        Endpoint("list_week_scheduled", "list: one week, status=scheduled",
+                 f"/api/v1/sessions?start_date={week}&end_date={week + timedelta(days=6)}&status=scheduled"),
+        Endpoint("list_include", "list: include_client & include_trainer",
+                 "/api/v1/sessions?include_client=true&include_trainer=true"),
+        Endpoint("get", "get one", "/api/v1/sessions/<id>", "get.lua", args=(t, str(files["ids"]))),
+        Endpoint("stats_all", "stats: all time", "/api/v1/sessions/stats"),
+        Endpoint("stats_month", "stats: one month", f"/api/v1/sessions/stats?start_date={month}&end_date={month_end}"),
+        Endpoint("availability", "availability: one day", f"/api/v1/sessions/availability?date={day}&duration=60"),
+        Endpoint("create", "create (no conflicts)", "/api/v1/sessions", "create.lua", kind="write",
+                 args=(t, str(base), *map(str, client_ids))),
+        Endpoint("update", "update (reschedule in place)", "/api/v1/sessions/<id>", "update.lua", kind="write",
+                 args=(t, str(files["updates"]))),
+    ]
+
+
+# ---------------------------------------------------------------------------- datasets
+
+
+@dataclass(frozen=True)
+class Dataset:
+    db: str
+    size: int
+    url: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.db}-{self.size}"
+
+
+def dataset(db: str, size: int, *, pg_url: str, data_dir: Path, smoke: bool) -> Dataset:
+    name = f"{'smoke' if smoke else 'bench'}-{size}"
+    if db == "sqlite":
+        return Dataset(db, size, f"sqlite:///{data_dir / (name + '.db')}")
+    url = make_url(normalize_database_url(pg_url))
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    database = f"mecto_{name}".replace("-", "_")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": database}):
+            conn.execute(text(f'CREATE DATABASE "{database}"'))
+    admin.dispose()
+    return Dataset(db, size, url.set(database=database).render_as_string(hide_password=False))
+
+
+def ensure_seeded(ds: Dataset, *, reseed: bool, log: Any) -> None:
+    """Seed unless the database already holds exactly this dataset."""
+    engine = seeding.engine_for(ds.url) if not reseed else None
+    if engine is not None:
+        try:
+            with engine.connect() as conn:
+                count = conn.scalar(select(func.count()).where(TrainingSession.scheduled_start < FAR_FUTURE))
+                measured = conn.scalar(select(func.count()).where(Trainer.username == MEASURED_USERNAME))
+            if count == ds.size and measured == 1:
+                log(f"[{ds.key}] dataset present ({count:,} sessions)")
+                return
+        except Exception as exc:  # noqa: BLE001 - not migrated yet: seed below
+            log(f"[{ds.key}] no usable dataset ({type(exc).__name__})")
+        finally:
+            engine.dispose()
+    log(f"[{ds.key}] seeding {ds.size:,} sessions...")
+    seeding.seed(ds.url, size=ds.size, reset=True, log=lambda line: log(f"[{ds.key}] {line}"))
+
+
+def prepare(ds: Dataset, out: Path) -> tuple[dict[str, Path], list[int]]:
+    """Remove earlier runs' bookings; write the id lists the get and update scripts walk."""
+    engine = seeding.engine_for(ds.url)
+    try:
+        with engine.begin() as conn:
+            trainer_id = conn.scalar(select(Trainer.id).where(Trainer.username == MEASURED_USERNAME))
+            conn.execute(delete(TrainingSession).where(
+                TrainingSession.trainer_id == trainer_id, TrainingSession.scheduled_start >= FAR_FUTURE))
+            conn.execute(delete(AuthToken).where(AuthToken.trainer_id == trainer_id))
+            ids = conn.scalars(select(TrainingSession.id).where(TrainingSession.trainer_id == trainer_id)
+                               .order_by(TrainingSession.id)).all()
+            updates = conn.execute(
+                select(TrainingSession.id, TrainingSession.scheduled_start, TrainingSession.scheduled_end)
+                .where(TrainingSession.trainer_id == trainer_id, TrainingSession.status == SessionStatus.SCHEDULED.value,
+                       TrainingSession.scheduled_start >= datetime.combine(ANCHOR, datetime.min.time(), UTC))
+                .order_by(TrainingSession.scheduled_start).limit(1000)
+            ).all()
+            client_ids = conn.scalars(select(Client.id).where(Client.trainer_id == trainer_id).order_by(Client.id)).all()
+    finally:
+        engine.dispose()
+    if not ids or not updates:
+        raise SystemExit(f"[{ds.key}] the measured trainer has no sessions to read or update")
+    files = {"ids": out / f"{ds.key}-ids.txt", "updates": out / f"{ds.key}-updates.txt"}
+    files["ids"].write_text("".join(f"{i}\n" for i in ids))
+    iso = "%Y-%m-%dT%H:%M:%SZ"
+    files["updates"].write_text(
+        "".join(f"{i} {_utc(s).strftime(iso)} {_utc(e).strftime(iso)}\n" for i, s, e in updates))
+    return files, list(client_ids)
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# ------------------------------------------------------------------------------ server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(ds: Dataset, out: Path, *, workers: int | None, threads: int | None, log: Any) -> Iterator[str]:
+    """``mectofitness serve`` as production runs it: its own defaults unless told."""
+    port = free_port()
+    command = [str(Path(sys.executable).with_name("mectofitness")), "serve", "--port", str(port)]
+    if workers:
+        command += ["--workers", str(workers)]
+    if threads:
+        command += ["--threads", str(threads)]
+    env = {
+        **os.environ,
+        "DATABASE_URL": ds.url,
+        "MECTO_ENV": "production",
+        "SECRET_KEY": SECRET_KEY,
+        "MECTO_INSTANCE_PATH": str(out / "instance"),
+    }
+    env.pop("MECTO_LOG_LEVEL", None)
+    log_path = out / f"server-{ds.key}.log"
+    with open(log_path, "w") as log_file:
+        process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=ROOT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 600  # the first start may build a new index
+            while True:
+                try:
+                    if requests.get(base + "/api/v1/health", timeout=2).status_code == 200:
+                        break
+                except requests.ConnectionError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"server did not start; see {log_path}")
+                time.sleep(0.2)
+            log(f"[{ds.key}] server up: {' '.join(command[1:])}")
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def login(base: str) -> str:
+    response = requests.post(base + "/api/v1/auth/login",
+                             json={"username": MEASURED_USERNAME, "password": MEASURED_PASSWORD}, timeout=30)
+    response.raise_for_status()
+    match = re.search(r"(?:^|[;,]\s*)session=([^;]+)", response.headers.get("Set-Cookie", ""))
+    if not match:
+        raise SystemExit("login set no session cookie")
+    return match.group(1)
+
+
+def logout(base: str, cookie: str) -> None:
+    requests.post(base + "/api/v1/auth/logout", headers={"Cookie": f"session={cookie}"}, timeout=30)
+
+
+# --------------------------------------------------------------------------------- wrk
+
+
+def ensure_wrk() -> str:
+    """wrk from Debian's packages, installed by the project's script when missing."""
+    found = shutil.which("wrk")
+    if found is None:
+        subprocess.run(["bash", str(ROOT / "scripts" / "install-bench-tools.sh")], check=True)
+        found = shutil.which("wrk")
+    if found is None:
+        raise SystemExit("wrk is not installed and scripts/install-bench-tools.sh could not install it")
+    return found
+
+
+def wrk(binary: str, base: str, ep: Endpoint, *, cookie: str, seconds: int, connections: int, threads: int) -> dict[str, Any]:
+    """One wrk process driving one endpoint; wrk's whole-run figures."""
+    command = [binary, "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
+               "--latency", "-s", str(WRK_DIR / ep.script)]
+    if ep.authenticated:
+        command += ["-H", f"Cookie: session={cookie}"]
+    url = base + (ep.path if ep.script == "report.lua" else "/")
+    command += [url, "--", *ep.args]
+    done = subprocess.run(command, check=False, capture_output=True, text=True, env={**os.environ, "BENCH_WRK_DIR": str(WRK_DIR)},
+                          timeout=seconds + 60)
+    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH_JSON ")), None)
+    if done.returncode != 0 or line is None:
+        raise SystemExit(f"wrk failed for {ep.name}: {done.stderr or done.stdout}")
+    raw = json.loads(line.removeprefix("BENCH_JSON "))
+    seconds_run = raw["duration_us"] / 1e6
+    lat = raw["latency_us"]
+    return {
+        "requests": raw["requests"],
+        "seconds": round(seconds_run, 2),
+        "rps": round(raw["requests"] / seconds_run, 1),
+        "p50_ms": round(lat["p50"] / 1000, 2),
+        "p95_ms": round(lat["p95"] / 1000, 2),
+        "p99_ms": round(lat["p99"] / 1000, 2),
+        "max_ms": round(lat["max"] / 1000, 2),
+        "mean_ms": round(lat["mean"] / 1000, 2),
+        "errors": raw["errors"],
+        "non_2xx": raw["errors"]["status"],
+        "bytes_per_response": round(raw["bytes"] / raw["requests"]) if raw["requests"] else 0,
+    }
+
+
+def preflight(base: str, ep: Endpoint, cookie: str, files: dict[str, Path], client_ids: list[int]) -> int:
+    """One request of the kind wrk will send, checked by hand: the status code."""
+    headers = {"Cookie": f"session={cookie}"} if ep.authenticated else {}
+    if ep.name == "get":
+        first = files["ids"].read_text().split()[0]
+        return requests.get(f"{base}/api/v1/sessions/{first}", headers=headers, timeout=30).status_code
+    if ep.name == "create":
+        start = FAR_FUTURE + timedelta(days=365 * 20)  # clear of the warm-up's and the run's hours
+        body = {"client_id": client_ids[0], "title": "Benchmark preflight",
+                "scheduled_start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "scheduled_end": (start + timedelta(minutes=45)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        return requests.post(base + ep.path, json=body, headers=headers, timeout=30).status_code
+    if ep.name == "update":
+        ident, start, end = files["updates"].read_text().split("\n")[0].split()
+        body = {"notes": "Benchmark preflight", "scheduled_start": start, "scheduled_end": end}
+        return requests.patch(f"{base}/api/v1/sessions/{ident}", json=body, headers=headers, timeout=30).status_code
+    return requests.get(base + ep.path, headers=headers, timeout=30).status_code
+
+
+# ------------------------------------------------------------------------------- runs
+
+
+@dataclass
+class Options:
+    duration: int
+    warmup: int
+    connections: int
+    wrk_threads: int
+    workers: int | None
+    server_threads: int | None
+    smoke: bool
+
+
+def run_one(ds: Dataset, opts: Options, out: Path, *, log: Any, only: set[str] | None = None) -> dict[str, Any]:
+    binary = ensure_wrk()
+    files, client_ids = prepare(ds, out)
+    results: dict[str, Any] = {}
+    with server(ds, out, workers=opts.workers, threads=opts.server_threads, log=log) as base:
+        cookie = login(base)
+        measured = endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=False)
+        warm = {ep.name: ep for ep in endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=True)}
+        for ep in measured:
+            if only and ep.name not in only and ep.kind != "floor":
+                continue
+            status = preflight(base, ep, cookie, files, client_ids)
+            if not 200 <= status < 300:
+                raise SystemExit(f"[{ds.key}] {ep.name}: preflight answered {status}")
+            if opts.warmup:
+                wrk(binary, base, warm[ep.name], cookie=cookie, seconds=opts.warmup,
+                    connections=opts.connections, threads=opts.wrk_threads)
+            figures = wrk(binary, base, ep, cookie=cookie, seconds=opts.duration,
+                          connections=opts.connections, threads=opts.wrk_threads)
+            figures.update(label=ep.label, kind=ep.kind, path=ep.path, target=ep.target)
+            results[ep.name] = figures
+            log(f"[{ds.key}] {ep.name:<20} {figures['rps']:>8.1f} req/s  p50 {figures['p50_ms']:>7.2f}  "
+                f"p95 {figures['p95_ms']:>7.2f}  p99 {figures['p99_ms']:>7.2f} ms  non-2xx {figures['non_2xx']}")
+        logout(base, cookie)
+    prepare(ds, out)  # take the run's bookings out again
+    floor = results["floor"]["rps"]
+    for figures in results.values():
+        figures["ratio"] = round(figures["rps"] / floor, 3) if floor else None
+        figures["meets_target"] = None if figures["target"] is None else figures["ratio"] >= figures["target"]
+    return {
+        "db": ds.db,
+        "size": ds.size,
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(ds),
+        "settings": {
+            "duration_s": opts.duration,
+            "warmup_s": opts.warmup,
+            "connections": opts.connections,
+            "wrk_threads": opts.wrk_threads,
+            "server": server_settings(opts),
+        },
+        "endpoints": results,
+    }
+
+
+def server_settings(opts: Options) -> dict[str, Any]:
+    from mectofitness import server as production
+
+    workers = opts.workers or 2 * (os.cpu_count() or 1)
+    return {"command": "mectofitness serve", "worker_class": "gthread", "workers": workers,
+            "threads": opts.server_threads or 4, "settings": getattr(production, "DESCRIPTION", "")}
+
+
+def machine(ds: Dataset) -> dict[str, Any]:
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = ""
+    try:
+        kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal")))
+        memory = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    db_version = f"SQLite {sqlite3.sqlite_version}"
+    if ds.db == "postgresql":
+        engine = seeding.engine_for(ds.url)
+        with engine.connect() as conn:
+            db_version = str(conn.scalar(text("SHOW server_version")))
+            db_version = f"PostgreSQL {db_version}"
+        engine.dispose()
+    wrk_version = subprocess.run([shutil.which("wrk") or "wrk", "-v"], check=False, capture_output=True, text=True).stdout.split("\n")[0]
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "database": db_version,
+        "gunicorn": version("gunicorn"),
+        "flask": version("flask"),
+        "sqlalchemy": version("sqlalchemy"),
+        "psycopg": version("psycopg"),
+        "wrk": wrk_version.strip(),
+    }
+
+
+# ---------------------------------------------------------------------------- reports
+
+
+def table(result: dict[str, Any]) -> str:
+    lines = [
+        "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | vs floor | target | met |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |",
+    ]
+    for figures in result["endpoints"].values():
+        target = "" if figures["target"] is None else f"≥ {figures['target']}"
+        met = "" if figures["meets_target"] is None else ("yes" if figures["meets_target"] else "**no**")
+        lines.append(
+            f"| {figures['label']} | {figures['requests']:,} | {figures['rps']:,.1f} | {figures['p50_ms']:.2f} | "
+            f"{figures['p95_ms']:.2f} | {figures['p99_ms']:.2f} | {figures['ratio']:.2f} | {target} | {met} |"
+        )
+    return "\n".join(lines)
+
+
+def growth(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
+    """Each endpoint's p99 at the larger dataset over its p99 at the smaller."""
+    out = {}
+    for name, figures in large["endpoints"].items():
+        before = small["endpoints"].get(name)
+        if before is None or not before["p99_ms"]:
+            continue
+        ratio = round(figures["p99_ms"] / before["p99_ms"], 2)
+        out[name] = {"label": figures["label"], "p99_small_ms": before["p99_ms"], "p99_large_ms": figures["p99_ms"],
+                     "ratio": ratio, "meets_target": ratio <= P99_GROWTH_TARGET}
+    return out
+
+
+def growth_table(small_size: int, large_size: int, rows: dict[str, Any]) -> str:
+    lines = [
+        f"| endpoint | p99 ms at {small_size:,} | p99 ms at {large_size:,} | ratio | target | met |",
+        "| --- | ---: | ---: | ---: | ---: | :---: |",
+    ]
+    for row in rows.values():
+        lines.append(f"| {row['label']} | {row['p99_small_ms']:.2f} | {row['p99_large_ms']:.2f} | {row['ratio']:.2f} | "
+                     f"≤ {P99_GROWTH_TARGET} | {'yes' if row['meets_target'] else '**no**'} |")
+    return "\n".join(lines)
+
+
+def report(results: dict[str, dict[str, Any]], command: str) -> tuple[str, dict[str, Any]]:
+    parts = [f"Command: `{command}`", ""]
+    summary: dict[str, Any] = {"command": command, "runs": results, "p99_growth": {}}
+    for result in results.values():
+        s = result["settings"]
+        parts += [f"### {result['db']}, {result['size']:,} sessions", "",
+                  (f"{s['duration_s']} s per endpoint after {s['warmup_s']} s warm-up, {s['connections']} connections, "
+                   f"{s['wrk_threads']} wrk threads; server: {s['server']['command']} "
+                   f"({s['server']['workers']} gthread workers x {s['server']['threads']} threads)."), "",
+                  table(result), ""]
+    for db in sorted({r["db"] for r in results.values()}):
+        sizes = sorted(r["size"] for r in results.values() if r["db"] == db)
+        if len(sizes) >= 2:
+            small, large = results[f"{db}-{sizes[0]}"], results[f"{db}-{sizes[-1]}"]
+            rows = growth(small, large)
+            summary["p99_growth"][db] = {"small": sizes[0], "large": sizes[-1], "endpoints": rows}
+            parts += [f"### {db}: p99 at {sizes[-1]:,} over p99 at {sizes[0]:,}", "",
+                      growth_table(sizes[0], sizes[-1], rows), ""]
+    return "\n".join(parts), summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", action="append", choices=("sqlite", "postgresql"),
+                        help="repeatable; default sqlite")
+    parser.add_argument("--size", action="append", type=int, help=f"total sessions, repeatable; default {SIZES}")
+    parser.add_argument("--duration", type=int, default=15, help="measured seconds per endpoint")
+    parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per endpoint (0: none)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=None, help="server workers (default: the server's own)")
+    parser.add_argument("--server-threads", type=int, default=None, help="threads per worker (default: the server's own)")
+    parser.add_argument("--pg-url", default=os.environ.get("MECTO_BENCH_POSTGRES_URL") or DEFAULT_PG_URL,
+                        help="a PostgreSQL server to create the benchmark databases on")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--reseed", action="store_true", help="seed again even if the data is there")
+    parser.add_argument("--only", action="append", help="measure only these endpoints (and the floor)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny data, 1 s per endpoint, no warm-up: proves the benchmark works (CI)")
+    args = parser.parse_args(argv)
+    dbs = args.db or ["sqlite"]
+    if args.smoke:
+        sizes = args.size or [1_000]
+        opts = Options(duration=1, warmup=0, connections=8, wrk_threads=2, workers=args.workers,
+                       server_threads=args.server_threads, smoke=True)
+    else:
+        sizes = args.size or list(SIZES)
+        opts = Options(duration=args.duration, warmup=args.warmup, connections=args.connections,
+                       wrk_threads=args.wrk_threads, workers=args.workers, server_threads=args.server_threads, smoke=False)
+    out = args.out.resolve()
+    data_dir = out / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+
+    def log(line: str) -> None:
+        print(line, flush=True)
+
+    results: dict[str, dict[str, Any]] = {}
+    for db in dbs:
+        for size in sorted(sizes):
+            ds = dataset(db, size, pg_url=args.pg_url, data_dir=data_dir, smoke=opts.smoke)
+            ensure_seeded(ds, reseed=args.reseed, log=log)
+            result = run_one(ds, opts, out, log=log, only=set(args.only) if args.only else None)
+            results[ds.key] = result
+            prefix = "smoke-" if opts.smoke else ""
+            (out / f"{prefix}{ds.key}.json").write_text(json.dumps(result, indent=2))
+            (out / f"{prefix}{ds.key}.md").write_text(table(result) + "\n")
+    command = "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:])
+    markdown, summary = report(results, command.strip())
+    name = "smoke-report" if opts.smoke else "report"
+    (out / f"{name}.md").write_text(markdown)
+    (out / f"{name}.json").write_text(json.dumps(summary, indent=2))
+    print()
+    print(markdown)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""The benchmark still works: its smoke mode end to end (seed, production server, wrk on
+every endpoint, report), a few seconds per database. It asserts no timings: the
+benchmark is its own command (docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ENDPOINTS = {
+    "floor", "list", "list_week_scheduled", "list_include", "get",
+    "stats_all", "stats_month", "availability", "create", "update",
+}
+PG_URL = os.environ.get("MECTO_TEST_POSTGRES_URL")
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("db", ["sqlite"] + (["postgresql"] if PG_URL else []))
+def test_bench_smoke_measures_every_endpoint(db: str, tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench.run", "--smoke", "--db", db, "--out", str(tmp_path)]
+    if db == "postgresql":
+        command += ["--pg-url", PG_URL]
+    done = subprocess.run(command, check=False, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    report = json.loads((tmp_path / "smoke-report.json").read_text())
+    (run,) = report["runs"].values()
+    assert run["db"] == db
+    assert set(run["endpoints"]) == ENDPOINTS
+    for name, figures in run["endpoints"].items():
+        assert figures["requests"] > 0, name
+        assert figures["non_2xx"] == 0, (name, figures["errors"])
+        assert figures["errors"]["timeout"] == 0, (name, figures["errors"])
+        assert figures["ratio"] is not None and figures["ratio"] > 0, name
+    assert "| floor: GET /health" in (tmp_path / "smoke-report.md").read_text()

@@ -23,6 +23,17 @@ NAMING_CONVENTION = {
 }
 
 
+# The largest id an INTEGER primary key holds on every supported database (PostgreSQL's is
+# 32-bit). A larger number in a path, filter or body names no row; binding it in SQL would
+# fail (out of range) instead of finding nothing.
+MAX_ID = 2**31 - 1
+
+
+def is_storable_id(value: int) -> bool:
+    """Whether ``value`` can be the id of a row (ids start at 1)."""
+    return 1 <= value <= MAX_ID
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

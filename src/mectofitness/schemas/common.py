@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from .. import timeutil
+from ..db import MAX_ID
 
 T = TypeVar("T")
 MAX_PER_PAGE = 100
@@ -114,8 +115,7 @@ QueryBool = Annotated[
 ]
 
 
-# Row ids are 32-bit integers on every database; a larger number names nothing.
-MAX_ID = 2**31 - 1
+# Row ids are 32-bit integers on every database (db.MAX_ID); a larger number names nothing.
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 StrictDbId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 
@@ -140,7 +140,8 @@ class BodyModel(BaseModel):
 
 
 class PageQuery(QueryModel):
-    page: int = Field(1, ge=1, le=MAX_ID, description="Page number for pagination")
+    # No upper bound: any page past the end is an empty page (paginate never asks for it).
+    page: int = Field(1, ge=1, description="Page number for pagination")
     per_page: Annotated[int, Field(ge=1, description="Items per page (max: 100)")] = 20
 
     @property

@@ -15,7 +15,6 @@ from .. import timeutil
 from ..db import is_storable_id
 from ..errors import InvalidInput, NotFound
 from ..models import AuthToken, Trainer
-from ..schemas.common import MAX_ID
 from . import throttle
 
 TOKEN_PREFIX = "mf_"

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from ..db import is_storable_id
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..models import Trainer
-from ..schemas.common import MAX_ID
 
 
 class Owned(Protocol):

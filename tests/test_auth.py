@@ -683,6 +683,13 @@ def test_revoke_missing_token_gives_404(logged_in):
     assert r.get_json()["success"] is False
 
 
+@pytest.mark.parametrize("token_id", ["2147483648", "9223372036854775808", "99999999999999999999"])
+def test_revoke_token_id_beyond_range_gives_404(logged_in, token_id):
+    r = logged_in.delete(f"{TOKENS}/{token_id}")
+    assert r.status_code == 404
+    assert r.get_json()["success"] is False
+
+
 def test_token_stored_only_as_sha256(app, logged_in):
     secret = logged_in.post(TOKENS, json={"name": "ci"}).get_json()["data"]["token"]
     with app.app_context():

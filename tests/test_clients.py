@@ -571,3 +571,48 @@ def test_admin_delete_client_with_sessions_gives_409(admin_web, factory, trainer
     factory.session(trainer, client, START + timedelta(days=1))
     assert web.delete(_url(client.id)).status_code == 409
     assert web.get(_url(client.id)).status_code == 200
+
+
+# --- numbers beyond what an id or offset can hold ---------------------------------------------------
+
+BEYOND = ["2147483648", "9223372036854775808", "99999999999999999999"]
+
+
+@pytest.mark.parametrize("page", BEYOND)
+def test_list_clients_huge_page_is_empty_not_an_error(logged_in, factory, trainer, page):
+    factory.client(trainer)
+    data = _listed(logged_in, f"?page={page}&per_page=100")
+    assert data["clients"] == []
+    assert data["pagination"] == {
+        "page": int(page),
+        "per_page": 100,
+        "total_pages": 1,
+        "total_items": 1,
+        "has_next": False,
+        "has_prev": True,
+    }
+
+
+@pytest.mark.parametrize("client_id", BEYOND)
+@pytest.mark.parametrize("method", ["GET", "PATCH", "PUT", "DELETE"])
+def test_client_id_beyond_range_gives_404(logged_in, method, client_id):
+    kwargs = {"json": {"name": "Ghost"}} if method in ("PATCH", "PUT") else {}
+    r = logged_in.open(f"{CLIENTS}/{client_id}", method=method, **kwargs)
+    assert r.status_code == 404
+    assert r.get_json() == {"success": False, "error": "Client not found"}
+
+
+@pytest.mark.parametrize("trainer_id", BEYOND)
+def test_admin_trainer_id_filter_beyond_range_gives_400_naming_it(admin_web, factory, trainer, trainer_id):
+    _, web = admin_web
+    factory.client(trainer)
+    errors = _validation(web.get(f"{CLIENTS}?trainer_id={trainer_id}"))
+    assert set(errors) == {"trainer_id"}
+
+
+@pytest.mark.parametrize("trainer_id", [int(n) for n in BEYOND])
+def test_admin_create_for_trainer_beyond_range_gives_400(admin_web, trainer_id):
+    _, web = admin_web
+    errors = _validation(web.post(CLIENTS, json={"name": "Nobody's", "trainer_id": trainer_id}))
+    assert set(errors) == {"trainer_id"}
+    assert _listed(web)["clients"] == []

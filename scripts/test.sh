@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: SQLite always, PostgreSQL at $MECTO_TEST_POSTGRES_URL.
+# Runs the whole test suite: SQLite always, PostgreSQL at $MECTO_TEST_POSTGRES_URL,
+# then Schemathesis against the live service (scripts/fuzz.py).
 # Starts the local PostgreSQL cluster if it is down; fails (never skips) if unreachable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,4 +24,17 @@ fi
 # The benchmark's smoke test drives the server with wrk, from Debian's packages.
 command -v wrk >/dev/null 2>&1 || bash scripts/install-bench-tools.sh
 
+# System tools the suite drives: Debian's chromium (docs page) and wrk (benchmark smoke).
+bash scripts/install-browser.sh
+if [ -f scripts/install-bench-tools.sh ]; then bash scripts/install-bench-tools.sh; fi
+
 "$BIN/pytest" "$@"
+
+# The whole suite (no arguments) also fuzzes the live service on both databases.
+if [ "$#" -eq 0 ]; then
+  if [ -n "${MECTO_TEST_POSTGRES_URL:-}" ]; then
+    "$BIN/python" scripts/fuzz.py --db both
+  else
+    "$BIN/python" scripts/fuzz.py --db sqlite
+  fi
+fi

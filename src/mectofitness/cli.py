@@ -117,6 +117,19 @@ def seed_demo(password: str) -> None:
     )
 
 
+@main.command("export-docs")
+@click.option("--out", default="docs", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for openapi.json and postman/")
+def export_docs(out: str) -> None:
+    """Write the OpenAPI document and the Postman collection and environment made from it."""
+    from pathlib import Path
+
+    from .api_reference import write_reference
+
+    for path in write_reference(Path(out)):
+        click.echo(f"Wrote {path}")
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))

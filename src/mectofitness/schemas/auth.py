@@ -62,6 +62,7 @@ WorkingHours = Annotated[dict[Weekday, list[WorkingRange]], AfterValidator(_no_o
 
 
 class LoginIn(BodyModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{'username': 'trainer_mike', 'password': 'your-password'}]})
     username: Annotated[str, Field(min_length=1, max_length=254, description="Username or e-mail")]
     password: Annotated[str, Field(min_length=1, max_length=256)]
 
@@ -87,6 +88,7 @@ class LoginOut(BaseModel):
 
 
 class MeUpdate(BodyModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{'timezone': 'America/New_York', 'working_hours': {'monday': [{'start': '06:00', 'end': '10:00'}, {'start': '16:00', 'end': '21:00'}], 'sunday': []}}]})
     full_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     email: EmailStr = None  # type: ignore[assignment]
     timezone: TimeZoneName = None  # type: ignore[assignment]
@@ -108,6 +110,7 @@ class TrainerCreate(BaseModel):
 
 
 class TokenCreate(BodyModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{'name': 'Front desk tablet'}]})
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 

@@ -17,6 +17,7 @@ READ_ONLY = frozenset({"id", "trainer_id", "created_at", "updated_at"})
 
 
 class ClientCreate(BodyModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{'name': 'John Doe', 'email': 'john@example.com', 'phone': '+1-555-0123'}]})
     ignored_fields: ClassVar[frozenset[str]] = READ_ONLY - {"trainer_id"}
     name: Name
     email: EmailStr | None = None
@@ -28,6 +29,7 @@ class ClientCreate(BodyModel):
 
 class ClientUpdate(BodyModel):
     """Every field optional; ``null`` clears the optional ones."""
+    model_config = ConfigDict(json_schema_extra={"examples": [{'phone': '+1-555-0199', 'status': 'inactive'}]})
 
     ignored_fields: ClassVar[frozenset[str]] = READ_ONLY
     name: Name = None  # type: ignore[assignment]

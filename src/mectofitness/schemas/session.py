@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field, StrictInt, StringConstraints, ValidationInfo, field_validator
+from pydantic import ConfigDict, BaseModel, Field, StrictInt, StringConstraints, ValidationInfo, field_validator
 
 from ..models import Client, SessionStatus, SessionType, Trainer, TrainingSession
 from .auth import TrainerBrief
@@ -76,6 +76,7 @@ class _SessionFields(BodyModel):
 class SessionCreate(_SessionFields):
     """``client_id``, ``title``, ``scheduled_start`` and ``scheduled_end`` are required;
     an admin may name the ``trainer_id`` whose calendar it goes on."""
+    model_config = ConfigDict(json_schema_extra={"examples": [{'client_id': 5, 'title': 'Initial Fitness Assessment', 'description': 'Comprehensive fitness evaluation and goal setting', 'session_type': 'assessment', 'location': 'Main Gym - Assessment Area', 'scheduled_start': '2025-12-11T10:00:00', 'scheduled_end': '2025-12-11T11:30:00', 'notes': 'Bring body composition analysis equipment', 'trainer_notes': 'Client mentioned previous knee injury'}]})
 
     ignored_fields: ClassVar[frozenset[str]] = READ_ONLY - {"trainer_id"}
     trainer_id: StrictDbId | None = Field(None, description="Admins only: the trainer the session is for")
@@ -84,6 +85,7 @@ class SessionCreate(_SessionFields):
 class SessionUpdate(_SessionFields):
     """Partial update (PUT and PATCH alike): only the fields given change; ``null`` clears
     an optional field. Required fields may be left out but not set to null."""
+    model_config = ConfigDict(json_schema_extra={"examples": [{'status': 'completed', 'actual_start': '2025-12-11T10:05:00', 'actual_end': '2025-12-11T11:35:00', 'exercises_performed': 'Body composition scan, flexibility tests, strength assessments, cardiovascular evaluation', 'trainer_notes': 'Client showed good baseline fitness. Needs work on core strength and flexibility.', 'client_feedback': 'Really helpful assessment. Excited to start training!'}]})
 
     client_id: Annotated[StrictDbId, Field(title="Client")] = None  # type: ignore[assignment]
     title: Annotated[Title, Field(title="Title")] = None  # type: ignore[assignment]

@@ -21,9 +21,6 @@ if [ -n "${MECTO_TEST_POSTGRES_URL:-}" ]; then
   fi
 fi
 
-# The benchmark's smoke test drives the server with wrk, from Debian's packages.
-command -v wrk >/dev/null 2>&1 || bash scripts/install-bench-tools.sh
-
 # System tools the suite drives: Debian's chromium (docs page) and wrk (benchmark smoke).
 bash scripts/install-browser.sh
 if [ -f scripts/install-bench-tools.sh ]; then bash scripts/install-bench-tools.sh; fi

@@ -12,8 +12,9 @@ writing, the result is checked: counts, no overlap within a trainer (one SQL pas
 every row), every client its session's trainer's, and a sample of rows through the
 service's own conflict check and request schema.
 
-Rows go in with SQLAlchemy Core executemany in large batches (SQLite) or COPY
-(PostgreSQL); one password hash is computed and shared by every trainer.
+Rows go in booking order (every trainer's interleaved, as a live service stores them)
+with SQLAlchemy Core executemany in large batches (SQLite) or COPY (PostgreSQL); one
+password hash is computed and shared by every trainer.
 """
 
 from __future__ import annotations
@@ -233,6 +234,14 @@ def session_tuples(plan: Plan, trainers: list[dict[str, Any]], clients: list[dic
             )
 
 
+def in_booking_order(rows: Iterator[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows in the order a live service would have stored them, by when each was booked
+    (``created_at``), every trainer's interleaved: so one trainer's sessions are spread
+    across the whole table, as in production, not packed together."""
+    created_at = SESSION_COLUMNS.index("created_at")
+    return sorted(rows, key=lambda row: row[created_at])
+
+
 def _batches(rows: Iterator[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
     batch: list[tuple[Any, ...]] = []
     for row in rows:
@@ -310,7 +319,7 @@ def seed(url: str, *, size: int, seed: int = DEFAULT_SEED, anchor: date = ANCHOR
             clients = client_rows(plan)
             conn.execute(insert(Trainer.__table__), trainers)
             conn.execute(insert(Client.__table__), clients)
-            _insert_sessions(conn, session_tuples(plan, trainers, clients))
+            _insert_sessions(conn, iter(in_booking_order(session_tuples(plan, trainers, clients))))
             if conn.dialect.name == "postgresql":
                 for table in ("trainers", "clients"):
                     conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))

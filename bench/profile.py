@@ -1,0 +1,65 @@
+"""Where one endpoint's time goes: the app in this process (Flask's test client, no
+network, no gunicorn), a benchmark dataset, pyinstrument over many requests.
+
+    python -m bench.profile --database-url sqlite:///bench-results/data/bench-1000000.db \\
+        --path '/api/v1/sessions?include_client=true' -n 500
+
+pyinstrument is a profiling tool, not a dependency: ``pip install pyinstrument``. For the
+real server under load, attach py-spy to a worker instead (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from mectofitness import create_app
+from mectofitness.config import normalize_database_url
+
+from . import MEASURED_PASSWORD, MEASURED_USERNAME
+from .seed import absolute_url
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--path", default="/api/v1/sessions")
+    parser.add_argument("--method", default="GET")
+    parser.add_argument("--body", default=None, help="JSON body for a write (sent unchanged each time)")
+    parser.add_argument("-n", "--requests", type=int, default=500)
+    parser.add_argument("--anonymous", action="store_true", help="no login (the floor)")
+    parser.add_argument("--html", default=None, help="also write pyinstrument's HTML here")
+    args = parser.parse_args(argv)
+
+    from pyinstrument import Profiler
+
+    app = create_app(database_url=normalize_database_url(absolute_url(args.database_url)), log_level="WARNING")
+    web = app.test_client()
+    if not args.anonymous:
+        response = web.post("/api/v1/auth/login", json={"username": MEASURED_USERNAME, "password": MEASURED_PASSWORD})
+        assert response.status_code == 200, response.get_json()
+    body = json.loads(args.body) if args.body else None
+
+    def once() -> int:
+        return web.open(args.path, method=args.method, json=body).status_code
+
+    for _ in range(min(50, args.requests)):  # warm caches and the connection pool
+        status = once()
+    print(f"status {status}")
+    profiler = Profiler(interval=0.0002)
+    started = time.perf_counter()
+    profiler.start()
+    for _ in range(args.requests):
+        once()
+    profiler.stop()
+    elapsed = time.perf_counter() - started
+    print(f"{args.requests} requests in {elapsed:.2f}s: {elapsed / args.requests * 1000:.2f} ms each (profiled)")
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    if args.html:
+        with open(args.html, "w") as fh:
+            fh.write(profiler.output_html())
+
+
+if __name__ == "__main__":
+    main()

@@ -525,6 +525,39 @@ def test_protected_endpoint_with_bad_bearer_gives_401_json(client, trainer, meth
     _assert_auth_required(_call(client, method, path, headers={"Authorization": authorization}))
 
 
+# Open by design: logging in, the load balancer's probe and the API description.
+PUBLIC = {("POST", LOGIN), ("GET", "/api/v1/health"), ("GET", "/api/v1/openapi.json")}
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        pytest.param({}, id="none"),
+        pytest.param({"Cookie": "session=garbage"}, id="bad-cookie"),
+        pytest.param({"Authorization": "Bearer mf_not-a-real-token"}, id="bad-bearer"),
+    ],
+)
+def test_every_api_endpoint_but_public_ones_requires_authentication(app, trainer, credentials):
+    """Swept from the URL map, so an endpoint added later is covered too."""
+    wrong = []
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = rule.rule
+        for argument in rule.arguments:
+            path = path.replace(f"<int:{argument}>", "1").replace(f"<{argument}>", "1")
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            if (method, rule.rule) in PUBLIC:
+                continue
+            checked += 1
+            r = _call(app.test_client(), method, path, headers=credentials)
+            if r.status_code != 401 or r.get_json() != AUTH_REQUIRED or "Location" in r.headers:
+                wrong.append((method, path, r.status_code, r.get_json()))
+    assert checked >= len(PROTECTED)
+    assert wrong == []
+
+
 def test_tampered_cookie_gives_401(app, logged_in):
     value = logged_in.get_cookie("session").value
     tampered = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
@@ -805,6 +838,41 @@ def test_cookie_post_with_foreign_origin_gives_403(logged_in, origin):
     assert logged_in.get(CLIENTS).get_json()["data"]["clients"] == []
 
 
+def _unsafe_endpoints(app: Flask) -> list[tuple[str, str]]:
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/"):
+            path = rule.rule
+            for argument in rule.arguments:
+                path = path.replace(f"<int:{argument}>", "1")
+            found += [(m, path) for m in sorted(rule.methods or ()) if m in ("POST", "PUT", "PATCH", "DELETE")]
+    return found
+
+
+def test_every_cookie_write_endpoint_refuses_foreign_origin(app, logged_in):
+    """Swept from the URL map, so an endpoint added later is covered too."""
+    endpoints = _unsafe_endpoints(app)
+    assert len(endpoints) >= 8
+    wrong = []
+    for method, path in endpoints:
+        r = _call(logged_in, method, path, headers={"Origin": FOREIGN})
+        if r.status_code != 403 or r.get_json()["success"] is not False:
+            wrong.append((method, path, r.status_code))
+    assert wrong == []
+    assert logged_in.get(ME).status_code == 200  # logout was refused too
+
+
+def test_every_cookie_body_endpoint_refuses_non_json(app, logged_in):
+    wrong = []
+    for method, path in _unsafe_endpoints(app):
+        if method == "DELETE":
+            continue
+        r = logged_in.open(path, method=method, data='{"name": "x"}', headers={"Content-Type": "text/plain"})
+        if r.status_code != 415:
+            wrong.append((method, path, r.status_code))
+    assert wrong == []
+
+
 def test_cookie_patch_with_foreign_origin_gives_403(logged_in):
     r = logged_in.patch(ME, json={"full_name": "Hacked"}, headers={"Origin": FOREIGN})
     assert r.status_code == 403
@@ -878,6 +946,13 @@ def test_cookie_post_with_non_json_content_type_gives_415(logged_in, content_typ
     body = r.get_json()
     assert body["success"] is False
     assert isinstance(body["error"], str) and body["error"]
+    assert logged_in.get(CLIENTS).get_json()["data"]["clients"] == []
+
+
+def test_cookie_post_with_body_and_no_content_type_gives_415(logged_in):
+    r = logged_in.post(CLIENTS, data=b'{"name": "Forged"}')
+    assert "Content-Type" not in r.request.headers
+    assert r.status_code == 415
     assert logged_in.get(CLIENTS).get_json()["data"]["clients"] == []
 
 

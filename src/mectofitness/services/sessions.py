@@ -77,8 +77,7 @@ def create_session(session: Session, *, actor: Trainer, fields: dict[str, Any], 
     Raises InvalidInput for a client that is not the trainer's, and Conflict naming the
     earliest occupying session that overlaps ``[scheduled_start, scheduled_end)``."""
     owner = target_trainer(session, actor=actor, trainer_id=fields.pop("trainer_id", None))
-    find_client_for_trainer(session, client_id=fields["client_id"], trainer_id=owner.id)
-    _check_times(fields)
+    _check_times(fields, _client_problems(session, client_id=fields["client_id"], trainer_id=owner.id))
     now = timeutil.now()
     row = TrainingSession(trainer_id=owner.id, created_at=now, updated_at=now, **fields)
     if scheduling.occupies(row.status):
@@ -95,11 +94,12 @@ def update_session(
     """Apply a partial update. Moving, lengthening or un-cancelling a session is checked
     for conflicts like a new booking (the session itself excluded)."""
     row = get_session(session, actor=actor, session_id=session_id, action="update")
+    client_problems: dict[str, str] = {}
     if "client_id" in changes and changes["client_id"] != row.client_id:
-        find_client_for_trainer(session, client_id=changes["client_id"], trainer_id=row.trainer_id)
+        client_problems = _client_problems(session, client_id=changes["client_id"], trainer_id=row.trainer_id)
     after = {key: getattr(row, key) for key in ("scheduled_start", "scheduled_end", "actual_start", "actual_end", "status")}
     after.update(changes)
-    _check_times(after)
+    _check_times(after, client_problems)
     moved = any(key in changes for key in ("scheduled_start", "scheduled_end"))
     if scheduling.occupies(after["status"]) and (moved or not scheduling.occupies(row.status)):
         ensure_free(
@@ -195,9 +195,20 @@ def _write_or_conflict(
         raise Conflict("Scheduling conflict detected with another session") from exc
 
 
-def _check_times(values: dict[str, Any]) -> None:
-    """Order and length rules that need both ends (on update one may come from the row)."""
-    problems: dict[str, str] = {}
+def _client_problems(session: Session, *, client_id: int, trainer_id: int) -> dict[str, str]:
+    """A body's ``client_id`` that is not the trainer's client, as field errors to report
+    together with the others."""
+    try:
+        find_client_for_trainer(session, client_id=client_id, trainer_id=trainer_id)
+    except InvalidInput as exc:
+        return dict(exc.errors or {})
+    return {}
+
+
+def _check_times(values: dict[str, Any], problems: dict[str, str]) -> None:
+    """Order and length rules that need both ends (on update one may come from the row),
+    raised with ``problems`` already found so every bad field is named at once."""
+    problems = dict(problems)
     start, end = values.get("scheduled_start"), values.get("scheduled_end")
     if start is not None and end is not None:
         if end <= start:

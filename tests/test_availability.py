@@ -4,7 +4,7 @@ validation, working hours from the profile, today's past, and admins' trainer_id
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,7 +23,7 @@ OUT_OF_RANGE = "Not a valid date or time (out of range)"
 
 
 def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def slot(start: str, end: str, minutes: int) -> dict:  # type: ignore[type-arg]
@@ -63,7 +63,12 @@ def _every_day(*ranges: tuple[str, str]) -> dict:  # type: ignore[type-arg]
 
 
 def _book(web: FlaskClient, client_id: int, start: str, end: str, **fields: object) -> dict:  # type: ignore[type-arg]
-    body = {"client_id": client_id, "title": "Personal Training Session", "scheduled_start": start, "scheduled_end": end}
+    body = {
+        "client_id": client_id,
+        "title": "Personal Training Session",
+        "scheduled_start": start,
+        "scheduled_end": end,
+    }
     r = web.post(SESSIONS, json=body | fields)
     assert r.status_code == 201, r.get_json()
     return r.get_json()["data"]
@@ -74,10 +79,20 @@ def _book(web: FlaskClient, client_id: int, start: str, end: str, **fields: obje
 
 def test_availability_document_example_exactly(logged_in, factory, trainer):
     client = factory.client(trainer)
-    _book(logged_in, client.id, "2030-12-10T10:00:00", "2030-12-10T11:00:00", title="Personal Training - John Doe")
     _book(
-        logged_in, client.id, "2030-12-10T14:00:00", "2030-12-10T15:30:00",
-        title="Group Class - HIIT", session_type="group",
+        logged_in,
+        client.id,
+        "2030-12-10T10:00:00",
+        "2030-12-10T11:00:00",
+        title="Personal Training - John Doe",
+    )
+    _book(
+        logged_in,
+        client.id,
+        "2030-12-10T14:00:00",
+        "2030-12-10T15:30:00",
+        title="Group Class - HIIT",
+        session_type="group",
     )
     r = logged_in.get(f"{AVAILABILITY}?date=2030-12-10&duration=90")
     assert r.status_code == 200
@@ -87,13 +102,33 @@ def test_availability_document_example_exactly(logged_in, factory, trainer):
             "date": "2030-12-10",
             "requested_duration": 90,
             "available_slots": [
-                {"start": "2030-12-10T08:00:00", "end": "2030-12-10T10:00:00", "duration_minutes": 120},
-                {"start": "2030-12-10T11:00:00", "end": "2030-12-10T14:00:00", "duration_minutes": 180},
-                {"start": "2030-12-10T15:30:00", "end": "2030-12-10T20:00:00", "duration_minutes": 270},
+                {
+                    "start": "2030-12-10T08:00:00",
+                    "end": "2030-12-10T10:00:00",
+                    "duration_minutes": 120,
+                },
+                {
+                    "start": "2030-12-10T11:00:00",
+                    "end": "2030-12-10T14:00:00",
+                    "duration_minutes": 180,
+                },
+                {
+                    "start": "2030-12-10T15:30:00",
+                    "end": "2030-12-10T20:00:00",
+                    "duration_minutes": 270,
+                },
             ],
             "booked_sessions": [
-                {"start": "2030-12-10T10:00:00", "end": "2030-12-10T11:00:00", "title": "Personal Training - John Doe"},
-                {"start": "2030-12-10T14:00:00", "end": "2030-12-10T15:30:00", "title": "Group Class - HIIT"},
+                {
+                    "start": "2030-12-10T10:00:00",
+                    "end": "2030-12-10T11:00:00",
+                    "title": "Personal Training - John Doe",
+                },
+                {
+                    "start": "2030-12-10T14:00:00",
+                    "end": "2030-12-10T15:30:00",
+                    "title": "Group Class - HIIT",
+                },
             ],
         },
     }
@@ -128,10 +163,25 @@ def test_availability_only_counts_own_sessions(logged_in, factory):
 @pytest.mark.parametrize(
     ("zone", "clock", "day", "slots"),
     [
-        ("UTC", "2030-06-05T06:00:00", "2030-06-05", [slot("2030-06-05T08:00:00", "2030-06-05T20:00:00", 720)]),
+        (
+            "UTC",
+            "2030-06-05T06:00:00",
+            "2030-06-05",
+            [slot("2030-06-05T08:00:00", "2030-06-05T20:00:00", 720)],
+        ),
         # 22:30 UTC is already 04:00 tomorrow in Kolkata and still 18:30 today in New York.
-        ("Asia/Kolkata", "2030-06-05T22:30:00", "2030-06-06", [slot("2030-06-06T08:00:00", "2030-06-06T20:00:00", 720)]),
-        ("America/New_York", "2030-06-05T22:30:00", "2030-06-05", [slot("2030-06-05T18:30:00", "2030-06-05T20:00:00", 90)]),
+        (
+            "Asia/Kolkata",
+            "2030-06-05T22:30:00",
+            "2030-06-06",
+            [slot("2030-06-06T08:00:00", "2030-06-06T20:00:00", 720)],
+        ),
+        (
+            "America/New_York",
+            "2030-06-05T22:30:00",
+            "2030-06-05",
+            [slot("2030-06-05T18:30:00", "2030-06-05T20:00:00", 90)],
+        ),
     ],
 )
 def test_availability_defaults_to_today_in_trainers_zone_and_60_minutes(
@@ -140,7 +190,12 @@ def test_availability_defaults_to_today_in_trainers_zone_and_60_minutes(
     monkeypatch.setattr(timeutil, "now", lambda: utc(clock))
     web = _as(app, factory, factory.trainer(timezone=zone))
     data = _availability(web)
-    assert data == {"date": day, "requested_duration": 60, "available_slots": slots, "booked_sessions": []}
+    assert data == {
+        "date": day,
+        "requested_duration": 60,
+        "available_slots": slots,
+        "booked_sessions": [],
+    }
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
@@ -191,11 +246,11 @@ def test_availability_date_as_datetime_uses_its_local_date(app, factory, zone, v
     assert data["available_slots"] == [slot(f"{day}T08:00:00", f"{day}T20:00:00", 720)]
 
 
-@pytest.mark.parametrize("days_ahead", range(0, 7))
+@pytest.mark.parametrize("days_ahead", range(7))
 def test_availability_document_python_example_next_7_days(logged_in, days_ahead):
     """The document's loop: ``(datetime.now() + timedelta(days=i)).isoformat()``, with
     microseconds and no offset; the trainer's zone is UTC, like this machine's clock."""
-    check_date = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=days_ahead)
+    check_date = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=days_ahead)
     data = _availability(logged_in, date=check_date.isoformat(), duration=60)
     assert data["date"] == check_date.date().isoformat()
     assert data["requested_duration"] == 60
@@ -217,12 +272,18 @@ def test_availability_document_python_example_next_7_days(logged_in, days_ahead)
         ("2030-02-30", OUT_OF_RANGE),
         ("2030-13-01", OUT_OF_RANGE),
         ("2030-06-05T24:00", OUT_OF_RANGE),
+        ("9999-12-31", "Year must be between 1900 and 2999"),
+        ("0001-01-01", "Year must be between 1900 and 2999"),
     ],
 )
 def test_availability_bad_date_is_400_naming_date(logged_in, value, message):
     r = logged_in.get(AVAILABILITY, query_string={"date": value})
     assert r.status_code == 400
-    assert r.get_json() == {"success": False, "error": "Validation failed", "errors": {"date": message}}
+    assert r.get_json() == {
+        "success": False,
+        "error": "Validation failed",
+        "errors": {"date": message},
+    }
 
 
 # --- the duration parameter ------------------------------------------------------------------------
@@ -242,7 +303,11 @@ def test_availability_bad_date_is_400_naming_date(logged_in, value, message):
 def test_availability_bad_duration_is_400_naming_duration(logged_in, value, message):
     r = logged_in.get(AVAILABILITY, query_string={"date": DAY, "duration": value})
     assert r.status_code == 400
-    assert r.get_json() == {"success": False, "error": "Validation failed", "errors": {"duration": message}}
+    assert r.get_json() == {
+        "success": False,
+        "error": "Validation failed",
+        "errors": {"duration": message},
+    }
 
 
 def test_availability_bad_date_and_duration_are_named_together(logged_in):
@@ -288,14 +353,28 @@ def test_availability_duration_bounds_are_accepted(logged_in, duration, slots):
                 slot(f"{DAY}T13:30:00", f"{DAY}T20:00:00", 390),
             ],
         ),
-        (91, [slot(f"{DAY}T08:00:00", f"{DAY}T10:00:00", 120), slot(f"{DAY}T13:30:00", f"{DAY}T20:00:00", 390)]),
-        (120, [slot(f"{DAY}T08:00:00", f"{DAY}T10:00:00", 120), slot(f"{DAY}T13:30:00", f"{DAY}T20:00:00", 390)]),
+        (
+            91,
+            [
+                slot(f"{DAY}T08:00:00", f"{DAY}T10:00:00", 120),
+                slot(f"{DAY}T13:30:00", f"{DAY}T20:00:00", 390),
+            ],
+        ),
+        (
+            120,
+            [
+                slot(f"{DAY}T08:00:00", f"{DAY}T10:00:00", 120),
+                slot(f"{DAY}T13:30:00", f"{DAY}T20:00:00", 390),
+            ],
+        ),
         (121, [slot(f"{DAY}T13:30:00", f"{DAY}T20:00:00", 390)]),
         (390, [slot(f"{DAY}T13:30:00", f"{DAY}T20:00:00", 390)]),
         (391, []),
     ],
 )
-def test_availability_omits_slots_shorter_than_duration(logged_in, factory, trainer, duration, slots):
+def test_availability_omits_slots_shorter_than_duration(
+    logged_in, factory, trainer, duration, slots
+):
     client = factory.client(trainer)
     factory.session(trainer, client, utc(f"{DAY}T10:00"), 60)
     factory.session(trainer, client, utc(f"{DAY}T12:30"), 60)
@@ -322,14 +401,18 @@ def test_availability_back_to_back_sessions_leave_no_gap_slot(logged_in, factory
     assert [b["title"] for b in data["booked_sessions"]] == ["A", "B", "C"]
 
 
-def test_availability_sessions_covering_all_working_hours_leave_no_slots(logged_in, factory, trainer):
+def test_availability_sessions_covering_all_working_hours_leave_no_slots(
+    logged_in, factory, trainer
+):
     factory.session(trainer, factory.client(trainer), utc(f"{DAY}T07:00"), 14 * 60)
     data = _availability(logged_in, date=DAY, duration=1)
     assert data["available_slots"] == []
     assert data["booked_sessions"] == [booked(f"{DAY}T07:00:00", f"{DAY}T21:00:00")]
 
 
-def test_availability_sessions_outside_working_hours_are_booked_but_block_nothing(logged_in, factory, trainer):
+def test_availability_sessions_outside_working_hours_are_booked_but_block_nothing(
+    logged_in, factory, trainer
+):
     client = factory.client(trainer)
     factory.session(trainer, client, utc(f"{DAY}T06:00"), 120, title="Early")  # ends as work starts
     factory.session(trainer, client, utc(f"{DAY}T20:00"), 90, title="Late")  # starts as work ends
@@ -345,15 +428,21 @@ def test_availability_sessions_outside_working_hours_are_booked_but_block_nothin
     ("status", "blocks"),
     [("scheduled", True), ("completed", True), ("no-show", True), ("cancelled", False)],
 )
-def test_availability_every_status_but_cancelled_occupies(logged_in, factory, trainer, status, blocks):
-    factory.session(trainer, factory.client(trainer), utc(f"{DAY}T12:00"), 60, status=status, title="Lunch run")
+def test_availability_every_status_but_cancelled_occupies(
+    logged_in, factory, trainer, status, blocks
+):
+    factory.session(
+        trainer, factory.client(trainer), utc(f"{DAY}T12:00"), 60, status=status, title="Lunch run"
+    )
     data = _availability(logged_in, date=DAY)
     if blocks:
         assert data["available_slots"] == [
             slot(f"{DAY}T08:00:00", f"{DAY}T12:00:00", 240),
             slot(f"{DAY}T13:00:00", f"{DAY}T20:00:00", 420),
         ]
-        assert data["booked_sessions"] == [booked(f"{DAY}T12:00:00", f"{DAY}T13:00:00", "Lunch run")]
+        assert data["booked_sessions"] == [
+            booked(f"{DAY}T12:00:00", f"{DAY}T13:00:00", "Lunch run")
+        ]
     else:
         assert data["available_slots"] == [slot(f"{DAY}T08:00:00", f"{DAY}T20:00:00", 720)]
         assert data["booked_sessions"] == []
@@ -367,7 +456,9 @@ def test_availability_cancelled_via_api_frees_the_slot(logged_in, factory, train
     assert _slots(logged_in, date=DAY) == [slot(f"{DAY}T08:00:00", f"{DAY}T20:00:00", 720)]
 
 
-def test_availability_includes_session_from_the_day_before_and_trims_the_morning(logged_in, factory, trainer):
+def test_availability_includes_session_from_the_day_before_and_trims_the_morning(
+    logged_in, factory, trainer
+):
     client = factory.client(trainer)
     factory.session(trainer, client, utc("2030-06-04T23:00"), 630, title="Overnight")  # until 09:30
     factory.session(trainer, client, utc("2030-06-04T21:00"), 120, title="Evening")
@@ -380,10 +471,14 @@ def test_availability_includes_session_from_the_day_before_and_trims_the_morning
     assert data["available_slots"] == [slot(f"{DAY}T09:30:00", f"{DAY}T20:00:00", 630)]
 
 
-def test_availability_sessions_touching_the_day_from_outside_are_not_booked(logged_in, factory, trainer):
+def test_availability_sessions_touching_the_day_from_outside_are_not_booked(
+    logged_in, factory, trainer
+):
     client = factory.client(trainer)
     factory.session(trainer, client, utc("2030-06-04T20:00"), 240, title="Ends at midnight")
-    factory.session(trainer, client, utc("2030-06-06T00:00"), 60, title="Starts at the next midnight")
+    factory.session(
+        trainer, client, utc("2030-06-06T00:00"), 60, title="Starts at the next midnight"
+    )
     data = _availability(logged_in, date=DAY)
     assert data["booked_sessions"] == []
     assert data["available_slots"] == [slot(f"{DAY}T08:00:00", f"{DAY}T20:00:00", 720)]
@@ -406,12 +501,18 @@ def test_availability_lists_booked_sessions_earliest_first(logged_in, factory, t
         (  # a split shift
             _every_day(("06:00", "10:00"), ("16:00", "21:00")),
             [("09:00", 60)],
-            [slot(f"{DAY}T06:00:00", f"{DAY}T09:00:00", 180), slot(f"{DAY}T16:00:00", f"{DAY}T21:00:00", 300)],
+            [
+                slot(f"{DAY}T06:00:00", f"{DAY}T09:00:00", 180),
+                slot(f"{DAY}T16:00:00", f"{DAY}T21:00:00", 300),
+            ],
         ),
         (  # a session straddling the break trims both shifts
             _every_day(("06:00", "10:00"), ("16:00", "21:00")),
             [("09:30", 420)],
-            [slot(f"{DAY}T06:00:00", f"{DAY}T09:30:00", 210), slot(f"{DAY}T16:30:00", f"{DAY}T21:00:00", 270)],
+            [
+                slot(f"{DAY}T06:00:00", f"{DAY}T09:30:00", 210),
+                slot(f"{DAY}T16:30:00", f"{DAY}T21:00:00", 270),
+            ],
         ),
         (  # ranges that touch are one stretch of free time
             _every_day(("06:00", "10:00"), ("10:00", "12:00")),
@@ -426,7 +527,10 @@ def test_availability_lists_booked_sessions_earliest_first(logged_in, factory, t
         (
             _every_day(("00:00", "24:00")),
             [("12:00", 60)],
-            [slot(f"{DAY}T00:00:00", f"{DAY}T12:00:00", 720), slot(f"{DAY}T13:00:00", "2030-06-06T00:00:00", 660)],
+            [
+                slot(f"{DAY}T00:00:00", f"{DAY}T12:00:00", 720),
+                slot(f"{DAY}T13:00:00", "2030-06-06T00:00:00", 660),
+            ],
         ),
         (  # only the day asked about matters (2030-06-05 is a Wednesday)
             {"wednesday": [{"start": "09:15", "end": "17:45"}], "thursday": []},
@@ -439,13 +543,18 @@ def test_availability_lists_booked_sessions_earliest_first(logged_in, factory, t
             [],
         ),
         (
-            {"tuesday": [], "thursday": [{"start": "01:00", "end": "02:00"}]},  # Wednesday keeps the default
+            {
+                "tuesday": [],
+                "thursday": [{"start": "01:00", "end": "02:00"}],
+            },  # Wednesday keeps the default
             [],
             [slot(f"{DAY}T08:00:00", f"{DAY}T20:00:00", 720)],
         ),
     ],
 )
-def test_availability_uses_working_hours_from_profile(logged_in, factory, trainer, hours, sessions, slots):
+def test_availability_uses_working_hours_from_profile(
+    logged_in, factory, trainer, hours, sessions, slots
+):
     _set_hours(logged_in, hours)
     client = factory.client(trainer)
     for start, minutes in sessions:
@@ -462,7 +571,9 @@ def test_availability_day_off_still_lists_booked_sessions(logged_in, factory, tr
     assert data["available_slots"] == []
     assert data["booked_sessions"] == [booked(f"{DAY}T12:00:00", f"{DAY}T13:00:00", "Extra")]
     # The next day keeps the default hours.
-    assert _slots(logged_in, date="2030-06-06") == [slot("2030-06-06T08:00:00", "2030-06-06T20:00:00", 720)]
+    assert _slots(logged_in, date="2030-06-06") == [
+        slot("2030-06-06T08:00:00", "2030-06-06T20:00:00", 720)
+    ]
 
 
 def test_availability_working_hours_are_in_the_trainers_zone(app, factory):
@@ -484,10 +595,28 @@ def test_availability_working_hours_are_in_the_trainers_zone(app, factory):
 @pytest.mark.parametrize(
     ("clock", "slots"),
     [
-        ("2030-06-05T06:00:00", [slot(f"{DAY}T08:00:00", f"{DAY}T12:00:00", 240), slot(f"{DAY}T13:00:00", f"{DAY}T20:00:00", 420)]),
-        ("2030-06-05T10:17:00", [slot(f"{DAY}T10:17:00", f"{DAY}T12:00:00", 103), slot(f"{DAY}T13:00:00", f"{DAY}T20:00:00", 420)]),
-        ("2030-06-05T11:30:00", [slot(f"{DAY}T13:00:00", f"{DAY}T20:00:00", 420)]),  # 30 minutes left: too short
-        ("2030-06-05T12:30:00", [slot(f"{DAY}T13:00:00", f"{DAY}T20:00:00", 420)]),  # during the session
+        (
+            "2030-06-05T06:00:00",
+            [
+                slot(f"{DAY}T08:00:00", f"{DAY}T12:00:00", 240),
+                slot(f"{DAY}T13:00:00", f"{DAY}T20:00:00", 420),
+            ],
+        ),
+        (
+            "2030-06-05T10:17:00",
+            [
+                slot(f"{DAY}T10:17:00", f"{DAY}T12:00:00", 103),
+                slot(f"{DAY}T13:00:00", f"{DAY}T20:00:00", 420),
+            ],
+        ),
+        (
+            "2030-06-05T11:30:00",
+            [slot(f"{DAY}T13:00:00", f"{DAY}T20:00:00", 420)],
+        ),  # 30 minutes left: too short
+        (
+            "2030-06-05T12:30:00",
+            [slot(f"{DAY}T13:00:00", f"{DAY}T20:00:00", 420)],
+        ),  # during the session
         ("2030-06-05T18:59:00", [slot(f"{DAY}T18:59:00", f"{DAY}T20:00:00", 61)]),
         ("2030-06-05T19:01:00", []),
         ("2030-06-05T21:00:00", []),
@@ -495,7 +624,9 @@ def test_availability_working_hours_are_in_the_trainers_zone(app, factory):
     ],
 )
 def test_availability_today_excludes_time_already_past(app, factory, monkeypatch, clock, slots):
-    monkeypatch.setattr(timeutil, "now", lambda: utc(clock))  # before logging in: logins expire by this clock
+    monkeypatch.setattr(
+        timeutil, "now", lambda: utc(clock)
+    )  # before logging in: logins expire by this clock
     trainer = factory.trainer()
     factory.session(trainer, factory.client(trainer), utc(f"{DAY}T12:00"), 60)
     data = _availability(_as(app, factory, trainer), date=DAY)
@@ -506,7 +637,7 @@ def test_availability_today_excludes_time_already_past(app, factory, monkeypatch
 def test_availability_today_with_the_real_clock_starts_no_earlier_than_now(app, factory):
     # A fixed-offset zone in which it is now between 12:00 and 13:00, well inside the
     # default 08:00-20:00, whatever the hour in UTC.
-    offset = 12 - datetime.now(timezone.utc).hour
+    offset = 12 - datetime.now(UTC).hour
     zone = "Etc/GMT" + (f"{-offset:+d}" if offset else "")  # POSIX signs: Etc/GMT-5 is UTC+5
     web = _as(app, factory, factory.trainer(timezone=zone))
     before = datetime.now(ZoneInfo(zone)).replace(second=0, microsecond=0, tzinfo=None)
@@ -517,18 +648,23 @@ def test_availability_today_with_the_real_clock_starts_no_earlier_than_now(app, 
     start = datetime.fromisoformat(first["start"])
     assert before <= start <= after
     assert first["end"] == f"{data['date']}T20:00:00"
-    assert first["duration_minutes"] == (datetime.fromisoformat(first["end"]) - start) // timedelta(minutes=1)
+    assert first["duration_minutes"] == (datetime.fromisoformat(first["end"]) - start) // timedelta(
+        minutes=1
+    )
 
 
 def test_availability_today_with_the_real_clock_and_all_day_hours(logged_in, factory, trainer):
     _set_hours(logged_in, _every_day(("00:00", "24:00")))
-    before = datetime.now(timezone.utc).replace(second=0, microsecond=0, tzinfo=None)
+    before = datetime.now(UTC).replace(second=0, microsecond=0, tzinfo=None)
     data = _availability(logged_in, duration=1)
-    after = datetime.now(timezone.utc).replace(tzinfo=None)
+    after = datetime.now(UTC).replace(tzinfo=None)
     if data["available_slots"]:  # empty only in the last minute of the day
         start = datetime.fromisoformat(data["available_slots"][0]["start"])
         assert before <= start <= after
-        assert data["available_slots"][-1]["end"] == (before.date() + timedelta(days=1)).isoformat() + "T00:00:00"
+        assert (
+            data["available_slots"][-1]["end"]
+            == (before.date() + timedelta(days=1)).isoformat() + "T00:00:00"
+        )
 
 
 @pytest.mark.parametrize("day", ["2030-06-04", "2026-01-01"])
@@ -550,7 +686,9 @@ def kolkata_trainer(factory):  # type: ignore[no-untyped-def]
     return other
 
 
-def test_availability_admin_trainer_id_gives_that_trainers_day_in_their_zone(app, factory, kolkata_trainer):
+def test_availability_admin_trainer_id_gives_that_trainers_day_in_their_zone(
+    app, factory, kolkata_trainer
+):
     admin = factory.trainer(role="admin", timezone="America/New_York")
     data = _availability(_as(app, factory, admin), date=DAY, trainer_id=kolkata_trainer.id)
     assert data == {
@@ -567,11 +705,15 @@ def test_availability_admin_trainer_id_gives_that_trainers_day_in_their_zone(app
 def test_availability_admin_trainer_id_defaults_to_today_in_that_trainers_zone(
     app, factory, monkeypatch, kolkata_trainer
 ):
-    monkeypatch.setattr(timeutil, "now", lambda: utc("2030-06-05T19:00:00"))  # 00:30 on the 6th in Kolkata
+    monkeypatch.setattr(
+        timeutil, "now", lambda: utc("2030-06-05T19:00:00")
+    )  # 00:30 on the 6th in Kolkata
     admin = factory.trainer(role="admin")  # UTC, where it is still the 5th
     data = _availability(_as(app, factory, admin), trainer_id=kolkata_trainer.id)
     assert data["date"] == "2030-06-06"
-    assert data["booked_sessions"] == [booked("2030-06-06T00:30:00", "2030-06-06T01:30:00", "Kolkata night")]
+    assert data["booked_sessions"] == [
+        booked("2030-06-06T00:30:00", "2030-06-06T01:30:00", "Kolkata night")
+    ]
     assert data["available_slots"] == [slot("2030-06-06T08:00:00", "2030-06-06T20:00:00", 720)]
 
 
@@ -586,7 +728,11 @@ def test_availability_admin_unknown_trainer_id_is_400(app, factory):
     admin = factory.trainer(role="admin")
     r = _as(app, factory, admin).get(AVAILABILITY, query_string={"date": DAY, "trainer_id": 999999})
     assert r.status_code == 400
-    assert r.get_json() == {"success": False, "error": "Validation failed", "errors": {"trainer_id": "Trainer not found"}}
+    assert r.get_json() == {
+        "success": False,
+        "error": "Validation failed",
+        "errors": {"trainer_id": "Trainer not found"},
+    }
 
 
 def test_availability_non_admin_trainer_id_is_ignored(logged_in, factory, trainer, kolkata_trainer):

@@ -4,7 +4,7 @@ validation, and one aggregate query whatever the number of sessions."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -19,8 +19,8 @@ STATUSES = ("scheduled", "completed", "cancelled", "no-show")
 TYPES = ("personal", "group", "online", "assessment", "consultation")
 ISO_MESSAGE = "Must be an ISO 8601 date or datetime (YYYY-MM-DDTHH:MM:SS)"
 OUT_OF_RANGE = "Not a valid date or time (out of range)"
-PAST = datetime(2020, 3, 2, 9, 0, tzinfo=timezone.utc)
-FUTURE = datetime(2030, 6, 3, 9, 0, tzinfo=timezone.utc)
+PAST = datetime(2020, 3, 2, 9, 0, tzinfo=UTC)
+FUTURE = datetime(2030, 6, 3, 9, 0, tzinfo=UTC)
 
 
 def _zeros(keys: tuple[str, ...], **counts: int) -> dict[str, int]:
@@ -144,7 +144,12 @@ def test_stats_rates_are_percent_of_total_to_one_decimal(
     logged_in, factory, trainer, completed, no_show, cancelled, scheduled, rates
 ):
     client = factory.client(trainer)
-    statuses = ["completed"] * completed + ["no-show"] * no_show + ["cancelled"] * cancelled + ["scheduled"] * scheduled
+    statuses = (
+        ["completed"] * completed
+        + ["no-show"] * no_show
+        + ["cancelled"] * cancelled
+        + ["scheduled"] * scheduled
+    )
     for i, status in enumerate(statuses):
         factory.session(trainer, client, PAST + timedelta(hours=i), status=status)
     data = _stats(logged_in)
@@ -154,9 +159,18 @@ def test_stats_rates_are_percent_of_total_to_one_decimal(
 
 @pytest.mark.parametrize(
     ("minutes", "hours"),
-    [([60], 1.0), ([45], 0.75), ([90, 30], 2.0), ([20, 20, 20], 1.0), ([50], 0.83), ([24 * 60], 24.0)],
+    [
+        ([60], 1.0),
+        ([45], 0.75),
+        ([90, 30], 2.0),
+        ([20, 20, 20], 1.0),
+        ([50], 0.83),
+        ([24 * 60], 24.0),
+    ],
 )
-def test_stats_completed_hours_sum_scheduled_length_of_completed_sessions(logged_in, factory, trainer, minutes, hours):
+def test_stats_completed_hours_sum_scheduled_length_of_completed_sessions(
+    logged_in, factory, trainer, minutes, hours
+):
     client = factory.client(trainer)
     for i, length in enumerate(minutes):
         factory.session(trainer, client, PAST + timedelta(days=2 * i), length, status="completed")
@@ -170,11 +184,11 @@ def test_stats_completed_hours_sum_scheduled_length_of_completed_sessions(logged
 
 # One session of each type, so by_type shows exactly which were counted.
 DATED = {
-    "personal": datetime(2030, 6, 1, 9, 0, tzinfo=timezone.utc),
-    "group": datetime(2030, 6, 10, 0, 0, tzinfo=timezone.utc),
-    "online": datetime(2030, 6, 10, 23, 30, tzinfo=timezone.utc),
-    "assessment": datetime(2030, 6, 11, 0, 0, tzinfo=timezone.utc),
-    "consultation": datetime(2030, 6, 20, 12, 0, tzinfo=timezone.utc),
+    "personal": datetime(2030, 6, 1, 9, 0, tzinfo=UTC),
+    "group": datetime(2030, 6, 10, 0, 0, tzinfo=UTC),
+    "online": datetime(2030, 6, 10, 23, 30, tzinfo=UTC),
+    "assessment": datetime(2030, 6, 11, 0, 0, tzinfo=UTC),
+    "consultation": datetime(2030, 6, 20, 12, 0, tzinfo=UTC),
 }
 
 
@@ -186,7 +200,11 @@ DATED = {
         (None, "2030-06-10", {"personal", "group", "online"}),
         ("2030-06-11", None, {"assessment", "consultation"}),
         ("2030-06-10T00:00:01", None, {"online", "assessment", "consultation"}),
-        ("2030-06-10T00:00:00", "2030-06-11T00:00:00", {"group", "online", "assessment"}),  # both ends inclusive
+        (
+            "2030-06-10T00:00:00",
+            "2030-06-11T00:00:00",
+            {"group", "online", "assessment"},
+        ),  # both ends inclusive
         ("2030-06-10T23:30:00", "2030-06-10T23:30:00", {"online"}),
         ("2030-06-10T23:30", "2030-06-10T23:30", {"online"}),
         (None, "2030-06-10T23:29:59", {"personal", "group"}),
@@ -198,7 +216,9 @@ DATED = {
         ("2030-06-11", "2030-06-10", set()),
     ],
 )
-def test_stats_start_and_end_date_filter_on_scheduled_start(logged_in, factory, trainer, start_date, end_date, counted):
+def test_stats_start_and_end_date_filter_on_scheduled_start(
+    logged_in, factory, trainer, start_date, end_date, counted
+):
     client = factory.client(trainer)
     for kind, start in DATED.items():
         factory.session(trainer, client, start, 30, session_type=kind)
@@ -211,10 +231,10 @@ def test_stats_start_and_end_date_filter_on_scheduled_start(logged_in, factory, 
 
 def test_stats_document_current_month_example(logged_in, factory, trainer):
     client = factory.client(trainer)
-    factory.session(trainer, client, datetime(2030, 11, 30, 23, 0, tzinfo=timezone.utc), status="completed")
-    factory.session(trainer, client, datetime(2030, 12, 1, 0, 0, tzinfo=timezone.utc), status="completed")
-    factory.session(trainer, client, datetime(2030, 12, 31, 23, 59, 59, tzinfo=timezone.utc), 1)
-    factory.session(trainer, client, datetime(2031, 1, 1, 0, 1, tzinfo=timezone.utc))
+    factory.session(trainer, client, datetime(2030, 11, 30, 23, 0, tzinfo=UTC), status="completed")
+    factory.session(trainer, client, datetime(2030, 12, 1, 0, 0, tzinfo=UTC), status="completed")
+    factory.session(trainer, client, datetime(2030, 12, 31, 23, 59, 59, tzinfo=UTC), 1)
+    factory.session(trainer, client, datetime(2031, 1, 1, 0, 1, tzinfo=UTC))
     data = _stats(logged_in, start_date="2030-12-01T00:00:00", end_date="2030-12-31T23:59:59")
     assert data["total_sessions"] == 2
     assert data["by_status"] == _zeros(STATUSES, scheduled=1, completed=1)
@@ -224,14 +244,16 @@ def test_stats_document_last_30_days_python_example(logged_in, factory, trainer)
     """The document's client: naive ``datetime.now()`` bounds with microseconds, as
     ``requests`` sends them (the trainer's zone is UTC, like this machine's clock)."""
     client = factory.client(trainer)
-    real_now = datetime.now(timezone.utc).replace(microsecond=0)
+    real_now = datetime.now(UTC).replace(microsecond=0)
     factory.session(trainer, client, real_now - timedelta(days=10), status="completed")
     factory.session(trainer, client, real_now - timedelta(days=20), status="no-show")
     factory.session(trainer, client, real_now - timedelta(days=29, hours=23), status="completed")
-    factory.session(trainer, client, real_now - timedelta(days=31), status="completed")  # before the window
+    factory.session(
+        trainer, client, real_now - timedelta(days=31), status="completed"
+    )  # before the window
     factory.session(trainer, client, real_now + timedelta(days=3))  # after it
 
-    end_date = datetime.now(timezone.utc).replace(tzinfo=None)
+    end_date = datetime.now(UTC).replace(tzinfo=None)
     start_date = end_date - timedelta(days=30)
     params = {"start_date": start_date.isoformat(), "end_date": end_date.isoformat()}
     assert "." in params["end_date"] or end_date.microsecond == 0
@@ -250,7 +272,9 @@ def test_stats_client_id_filters_to_that_client(logged_in, factory, trainer):
     jane, john = factory.client(trainer), factory.client(trainer)
     factory.session(trainer, jane, PAST, status="completed")
     factory.session(trainer, jane, FUTURE)
-    factory.session(trainer, john, PAST + timedelta(hours=2), status="no-show", session_type="group")
+    factory.session(
+        trainer, john, PAST + timedelta(hours=2), status="no-show", session_type="group"
+    )
     jane_stats = _stats(logged_in, client_id=jane.id)
     assert jane_stats["total_sessions"] == 2
     assert jane_stats["by_status"] == _zeros(STATUSES, completed=1, scheduled=1)
@@ -284,7 +308,9 @@ def test_stats_trainer_sees_only_own_sessions(logged_in, factory, trainer):
     factory.session(trainer, factory.client(trainer), PAST, status="completed")
     other = factory.trainer()
     for i in range(3):
-        factory.session(other, factory.client(other), PAST + timedelta(hours=2 * i), status="no-show")
+        factory.session(
+            other, factory.client(other), PAST + timedelta(hours=2 * i), status="no-show"
+        )
     data = _stats(logged_in)
     assert data["total_sessions"] == 1
     assert data["by_status"] == _zeros(STATUSES, completed=1)
@@ -338,7 +364,7 @@ def test_stats_non_admin_trainer_id_is_ignored(logged_in, two_calendars):
 
 # --- upcoming ------------------------------------------------------------------------------------
 
-CLOCK = datetime(2030, 6, 15, 12, 0, 0, tzinfo=timezone.utc)
+CLOCK = datetime(2030, 6, 15, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -357,7 +383,9 @@ CLOCK = datetime(2030, 6, 15, 12, 0, 0, tzinfo=timezone.utc)
 def test_stats_upcoming_counts_scheduled_sessions_starting_after_now(
     app, factory, trainer, monkeypatch, offset, status, upcoming
 ):
-    monkeypatch.setattr(timeutil, "now", lambda: CLOCK)  # before logging in: logins expire by this clock
+    monkeypatch.setattr(
+        timeutil, "now", lambda: CLOCK
+    )  # before logging in: logins expire by this clock
     factory.session(trainer, factory.client(trainer), CLOCK + offset, status=status)
     data = _stats(_as(app, factory, trainer))
     assert data["total_sessions"] == 1
@@ -366,7 +394,7 @@ def test_stats_upcoming_counts_scheduled_sessions_starting_after_now(
 
 def test_stats_upcoming_with_the_real_clock(logged_in, factory, trainer):
     client = factory.client(trainer)
-    real_now = datetime.now(timezone.utc).replace(microsecond=0)
+    real_now = datetime.now(UTC).replace(microsecond=0)
     factory.session(trainer, client, real_now - timedelta(hours=3))
     factory.session(trainer, client, real_now - timedelta(minutes=30))
     factory.session(trainer, client, real_now + timedelta(hours=1))
@@ -379,10 +407,10 @@ def test_stats_upcoming_with_the_real_clock(logged_in, factory, trainer):
 
 def test_stats_upcoming_respects_date_and_client_filters(logged_in, factory, trainer):
     jane, john = factory.client(trainer), factory.client(trainer)
-    factory.session(trainer, jane, datetime(2030, 6, 5, 9, tzinfo=timezone.utc))
-    factory.session(trainer, jane, datetime(2030, 7, 5, 9, tzinfo=timezone.utc))
-    factory.session(trainer, john, datetime(2030, 6, 6, 9, tzinfo=timezone.utc))
-    factory.session(trainer, john, datetime(2030, 6, 7, 9, tzinfo=timezone.utc), status="cancelled")
+    factory.session(trainer, jane, datetime(2030, 6, 5, 9, tzinfo=UTC))
+    factory.session(trainer, jane, datetime(2030, 7, 5, 9, tzinfo=UTC))
+    factory.session(trainer, john, datetime(2030, 6, 6, 9, tzinfo=UTC))
+    factory.session(trainer, john, datetime(2030, 6, 7, 9, tzinfo=UTC), status="cancelled")
     factory.session(trainer, john, PAST)
     assert _stats(logged_in)["upcoming_sessions"] == 3
     assert _stats(logged_in, end_date="2030-06-30")["upcoming_sessions"] == 2
@@ -409,10 +437,19 @@ def test_stats_upcoming_respects_date_and_client_filters(logged_in, factory, tra
         ({"end_date": "2030-06-10T10:00:00+05:60"}, {"end_date": OUT_OF_RANGE}),
         ({"client_id": "abc"}, {"client_id": "Must be an integer"}),
         ({"client_id": "1.5"}, {"client_id": "Must be an integer"}),
+        ({"client_id": "0"}, {"client_id": "Must be at least 1"}),
+        ({"client_id": "-5"}, {"client_id": "Must be at least 1"}),
+        ({"client_id": str(2**31)}, {"client_id": "Must be at most 2147483647"}),
+        ({"end_date": "9999-12-31"}, {"end_date": "Year must be between 1900 and 2999"}),
+        ({"start_date": "0001-01-01T00:00:00+05:00"}, {"start_date": "Year must be between 1900 and 2999"}),
         ({"client_id": ""}, {"client_id": "Must be an integer"}),
         (
             {"start_date": "yesterday", "end_date": "2030-02-30", "client_id": "five"},
-            {"start_date": ISO_MESSAGE, "end_date": OUT_OF_RANGE, "client_id": "Must be an integer"},
+            {
+                "start_date": ISO_MESSAGE,
+                "end_date": OUT_OF_RANGE,
+                "client_id": "Must be an integer",
+            },
         ),
     ],
 )
@@ -433,7 +470,13 @@ def test_stats_is_one_aggregate_query_whatever_the_number_of_sessions(
     client = factory.client(trainer)
     for i in range(sessions):
         status = STATUSES[i % len(STATUSES)]
-        factory.session(trainer, client, PAST + timedelta(hours=2 * i), status=status, session_type=TYPES[i % len(TYPES)])
+        factory.session(
+            trainer,
+            client,
+            PAST + timedelta(hours=2 * i),
+            status=status,
+            session_type=TYPES[i % len(TYPES)],
+        )
     query = f"?client_id={client.id}&start_date=2020-01-01&end_date=2031-01-01" if filtered else ""
     with captured_sql(app) as statements:
         r = logged_in.get(STATS + query)

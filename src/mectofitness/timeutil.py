@@ -78,14 +78,16 @@ def parse_iso(value: str) -> date | datetime:
                 raise ValueError("offset minutes")
             tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
         return datetime.combine(day, clock, tzinfo=tz)
+    except TimeInputError:
+        raise  # already says what is wrong (the year)
     except ValueError as exc:
         raise TimeInputError("Not a valid date or time (out of range)") from exc
 
 
 def local_to_utc(local: datetime, tz: ZoneInfo, *, strict: bool = True) -> datetime:
     """Interpret a naive wall-clock time in ``tz``. A wall time skipped by a DST change does
-    not exist: refused when ``strict``, else moved forward by the gap (used for day and
-    working-hour boundaries). A repeated wall time means its first occurrence."""
+    not exist: refused when ``strict``, else moved forward by the gap (used for day
+    boundaries). A repeated wall time means its first occurrence."""
     aware = local.replace(tzinfo=tz, fold=0)
     instant = aware.astimezone(UTC)
     if strict and instant.astimezone(tz).replace(tzinfo=None) != local:

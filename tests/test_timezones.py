@@ -5,7 +5,7 @@ crossing midnight belongs to both days; changing the zone moves no session in ti
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 from flask import Flask
@@ -19,11 +19,13 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 ALL_DAY = {day: [{"start": "00:00", "end": "24:00"}] for day in WEEKDAYS}
 NEW_YORK, KOLKATA = "America/New_York", "Asia/Kolkata"
 SPRING, AUTUMN = "2030-03-10", "2030-11-03"  # New York's DST change days in 2030
-GAP_MESSAGE = "2030-03-10T02:30:00 does not exist in America/New_York (clocks skip it for daylight saving)"
+GAP_MESSAGE = (
+    "2030-03-10T02:30:00 does not exist in America/New_York (clocks skip it for daylight saving)"
+)
 
 
 def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def _as(app: Flask, factory, trainer) -> FlaskClient:  # type: ignore[no-untyped-def]
@@ -50,7 +52,15 @@ def admin_web(app, factory) -> FlaskClient:  # type: ignore[no-untyped-def]
 
 
 def _create(web: FlaskClient, client_id: int, start: str, end: str, title: str = "Session") -> dict:  # type: ignore[type-arg]
-    r = web.post(SESSIONS, json={"client_id": client_id, "title": title, "scheduled_start": start, "scheduled_end": end})
+    r = web.post(
+        SESSIONS,
+        json={
+            "client_id": client_id,
+            "title": title,
+            "scheduled_start": start,
+            "scheduled_end": end,
+        },
+    )
     assert r.status_code == 201, r.get_json()
     return r.get_json()["data"]
 
@@ -80,25 +90,132 @@ def _data(web: FlaskClient, url: str, **params: object) -> dict:  # type: ignore
 
 # (zone, start as typed, end as typed, local start shown, local end shown, UTC start stored)
 INPUTS = [
-    (NEW_YORK, "2030-06-05T10:00:00", "2030-06-05T11:00:00", "2030-06-05T10:00:00", "2030-06-05T11:00:00", "2030-06-05T14:00:00"),
-    (NEW_YORK, "2030-06-05T10:00", "2030-06-05T11:00", "2030-06-05T10:00:00", "2030-06-05T11:00:00", "2030-06-05T14:00:00"),
-    (NEW_YORK, "2030-06-05T14:00:00Z", "2030-06-05T15:00:00Z", "2030-06-05T10:00:00", "2030-06-05T11:00:00", "2030-06-05T14:00:00"),
-    (NEW_YORK, "2030-06-05T19:30:00+05:30", "2030-06-05T20:30:00+05:30", "2030-06-05T10:00:00", "2030-06-05T11:00:00", "2030-06-05T14:00:00"),
-    (NEW_YORK, "2030-06-05T10:00:00-04:00", "2030-06-05T11:00:00-04:00", "2030-06-05T10:00:00", "2030-06-05T11:00:00", "2030-06-05T14:00:00"),
-    (NEW_YORK, "2030-06-05T14:00:00.999Z", "2030-06-05T15:00:00.5Z", "2030-06-05T10:00:00", "2030-06-05T11:00:00", "2030-06-05T14:00:00"),
-    (NEW_YORK, "2030-01-15T15:00:00Z", "2030-01-15T16:00:00Z", "2030-01-15T10:00:00", "2030-01-15T11:00:00", "2030-01-15T15:00:00"),  # EST
-    (NEW_YORK, "2030-01-15T10:00:00", "2030-01-15T11:00:00", "2030-01-15T10:00:00", "2030-01-15T11:00:00", "2030-01-15T15:00:00"),
-    (NEW_YORK, "2030-06-06T01:00:00+00:00", "2030-06-06T02:00:00+00:00", "2030-06-05T21:00:00", "2030-06-05T22:00:00", "2030-06-06T01:00:00"),
-    (KOLKATA, "2030-06-05T15:30:00", "2030-06-05T16:30:00", "2030-06-05T15:30:00", "2030-06-05T16:30:00", "2030-06-05T10:00:00"),
-    (KOLKATA, "2030-06-05T10:00:00Z", "2030-06-05T11:00:00Z", "2030-06-05T15:30:00", "2030-06-05T16:30:00", "2030-06-05T10:00:00"),
-    (KOLKATA, "2030-06-05T06:00:00-04:00", "2030-06-05T07:00:00-04:00", "2030-06-05T15:30:00", "2030-06-05T16:30:00", "2030-06-05T10:00:00"),
-    (KOLKATA, "2030-06-05T15:30:00+05:30", "2030-06-05T16:30:00+05:30", "2030-06-05T15:30:00", "2030-06-05T16:30:00", "2030-06-05T10:00:00"),
-    (KOLKATA, "2030-06-05T23:00:00-05:00", "2030-06-06T00:00:00-05:00", "2030-06-06T09:30:00", "2030-06-06T10:30:00", "2030-06-06T04:00:00"),
-    (KOLKATA, "2030-06-05T18:45Z", "2030-06-05T19:15Z", "2030-06-06T00:15:00", "2030-06-06T00:45:00", "2030-06-05T18:45:00"),
+    (
+        NEW_YORK,
+        "2030-06-05T10:00:00",
+        "2030-06-05T11:00:00",
+        "2030-06-05T10:00:00",
+        "2030-06-05T11:00:00",
+        "2030-06-05T14:00:00",
+    ),
+    (
+        NEW_YORK,
+        "2030-06-05T10:00",
+        "2030-06-05T11:00",
+        "2030-06-05T10:00:00",
+        "2030-06-05T11:00:00",
+        "2030-06-05T14:00:00",
+    ),
+    (
+        NEW_YORK,
+        "2030-06-05T14:00:00Z",
+        "2030-06-05T15:00:00Z",
+        "2030-06-05T10:00:00",
+        "2030-06-05T11:00:00",
+        "2030-06-05T14:00:00",
+    ),
+    (
+        NEW_YORK,
+        "2030-06-05T19:30:00+05:30",
+        "2030-06-05T20:30:00+05:30",
+        "2030-06-05T10:00:00",
+        "2030-06-05T11:00:00",
+        "2030-06-05T14:00:00",
+    ),
+    (
+        NEW_YORK,
+        "2030-06-05T10:00:00-04:00",
+        "2030-06-05T11:00:00-04:00",
+        "2030-06-05T10:00:00",
+        "2030-06-05T11:00:00",
+        "2030-06-05T14:00:00",
+    ),
+    (
+        NEW_YORK,
+        "2030-06-05T14:00:00.999Z",
+        "2030-06-05T15:00:00.5Z",
+        "2030-06-05T10:00:00",
+        "2030-06-05T11:00:00",
+        "2030-06-05T14:00:00",
+    ),
+    (
+        NEW_YORK,
+        "2030-01-15T15:00:00Z",
+        "2030-01-15T16:00:00Z",
+        "2030-01-15T10:00:00",
+        "2030-01-15T11:00:00",
+        "2030-01-15T15:00:00",
+    ),  # EST
+    (
+        NEW_YORK,
+        "2030-01-15T10:00:00",
+        "2030-01-15T11:00:00",
+        "2030-01-15T10:00:00",
+        "2030-01-15T11:00:00",
+        "2030-01-15T15:00:00",
+    ),
+    (
+        NEW_YORK,
+        "2030-06-06T01:00:00+00:00",
+        "2030-06-06T02:00:00+00:00",
+        "2030-06-05T21:00:00",
+        "2030-06-05T22:00:00",
+        "2030-06-06T01:00:00",
+    ),
+    (
+        KOLKATA,
+        "2030-06-05T15:30:00",
+        "2030-06-05T16:30:00",
+        "2030-06-05T15:30:00",
+        "2030-06-05T16:30:00",
+        "2030-06-05T10:00:00",
+    ),
+    (
+        KOLKATA,
+        "2030-06-05T10:00:00Z",
+        "2030-06-05T11:00:00Z",
+        "2030-06-05T15:30:00",
+        "2030-06-05T16:30:00",
+        "2030-06-05T10:00:00",
+    ),
+    (
+        KOLKATA,
+        "2030-06-05T06:00:00-04:00",
+        "2030-06-05T07:00:00-04:00",
+        "2030-06-05T15:30:00",
+        "2030-06-05T16:30:00",
+        "2030-06-05T10:00:00",
+    ),
+    (
+        KOLKATA,
+        "2030-06-05T15:30:00+05:30",
+        "2030-06-05T16:30:00+05:30",
+        "2030-06-05T15:30:00",
+        "2030-06-05T16:30:00",
+        "2030-06-05T10:00:00",
+    ),
+    (
+        KOLKATA,
+        "2030-06-05T23:00:00-05:00",
+        "2030-06-06T00:00:00-05:00",
+        "2030-06-06T09:30:00",
+        "2030-06-06T10:30:00",
+        "2030-06-06T04:00:00",
+    ),
+    (
+        KOLKATA,
+        "2030-06-05T18:45Z",
+        "2030-06-05T19:15Z",
+        "2030-06-06T00:15:00",
+        "2030-06-06T00:45:00",
+        "2030-06-05T18:45:00",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("zone", "start", "end", "local_start", "local_end", "stored_start"), INPUTS)
+@pytest.mark.parametrize(
+    ("zone", "start", "end", "local_start", "local_end", "stored_start"), INPUTS
+)
 def test_times_typed_in_any_form_are_returned_in_trainers_local_time(
     zoned, admin_web, zone, start, end, local_start, local_end, stored_start
 ):
@@ -115,7 +232,13 @@ def test_times_typed_in_any_form_are_returned_in_trainers_local_time(
 def test_update_with_offset_is_returned_in_local_time(zoned, admin_web):
     web, _, client = zoned(KOLKATA)
     created = _create(web, client.id, "2030-06-05T09:00:00", "2030-06-05T10:00:00")
-    r = web.patch(f"{SESSIONS}/{created['id']}", json={"scheduled_start": "2030-06-05T04:00:00Z", "scheduled_end": "2030-06-05T05:00:00-00:00"})
+    r = web.patch(
+        f"{SESSIONS}/{created['id']}",
+        json={
+            "scheduled_start": "2030-06-05T04:00:00Z",
+            "scheduled_end": "2030-06-05T05:00:00-00:00",
+        },
+    )
     assert r.status_code == 200, r.get_json()
     assert _times(r.get_json()["data"]) == ("2030-06-05T09:30:00", "2030-06-05T10:30:00")
     assert _get(admin_web, created["id"])["scheduled_start"] == "2030-06-05T04:00:00"
@@ -126,10 +249,18 @@ def test_conflict_message_names_the_other_session_in_local_time(zoned):
     _create(web, client.id, "2030-06-05T15:30:00", "2030-06-05T16:30:00", title="Yoga")
     r = web.post(
         SESSIONS,
-        json={"client_id": client.id, "title": "Clash", "scheduled_start": "2030-06-05T10:30:00Z", "scheduled_end": "2030-06-05T11:30:00Z"},
+        json={
+            "client_id": client.id,
+            "title": "Clash",
+            "scheduled_start": "2030-06-05T10:30:00Z",
+            "scheduled_end": "2030-06-05T11:30:00Z",
+        },
     )
     assert r.status_code == 409
-    assert r.get_json()["error"] == 'Scheduling conflict detected with session "Yoga" at 2030-06-05T15:30:00'
+    assert (
+        r.get_json()["error"]
+        == 'Scheduling conflict detected with session "Yoga" at 2030-06-05T15:30:00'
+    )
 
 
 # --- DST change days ---------------------------------------------------------------------------
@@ -137,13 +268,19 @@ def test_conflict_message_names_the_other_session_in_local_time(zoned):
 
 @pytest.mark.parametrize(
     ("day", "next_day", "minutes"),
-    [(SPRING, "2030-03-11", 23 * 60), (AUTUMN, "2030-11-04", 25 * 60), ("2030-06-05", "2030-06-06", 24 * 60)],
+    [
+        (SPRING, "2030-03-11", 23 * 60),
+        (AUTUMN, "2030-11-04", 25 * 60),
+        ("2030-06-05", "2030-06-06", 24 * 60),
+    ],
 )
 def test_availability_on_dst_change_day_is_computed_in_real_time(zoned, day, next_day, minutes):
     web, _, _ = zoned(NEW_YORK)
     _set_hours(web, ALL_DAY)
     data = _data(web, AVAILABILITY, date=day, duration=60)
-    assert data["available_slots"] == [{"start": f"{day}T00:00:00", "end": f"{next_day}T00:00:00", "duration_minutes": minutes}]
+    assert data["available_slots"] == [
+        {"start": f"{day}T00:00:00", "end": f"{next_day}T00:00:00", "duration_minutes": minutes}
+    ]
     assert data["booked_sessions"] == []
 
 
@@ -155,18 +292,26 @@ def test_availability_dst_day_durations_fit_the_real_length(zoned, day, fits, to
     web, _, _ = zoned(NEW_YORK)
     _set_hours(web, ALL_DAY)
     for duration in fits:
-        assert len(_data(web, AVAILABILITY, date=day, duration=duration)["available_slots"]) == 1, duration
+        assert len(_data(web, AVAILABILITY, date=day, duration=duration)["available_slots"]) == 1, (
+            duration
+        )
     for duration in too_long:
-        assert _data(web, AVAILABILITY, date=day, duration=duration)["available_slots"] == [], duration
+        assert _data(web, AVAILABILITY, date=day, duration=duration)["available_slots"] == [], (
+            duration
+        )
 
 
 def test_availability_spring_day_session_across_the_gap(zoned):
     web, _, client = zoned(NEW_YORK)
     _set_hours(web, ALL_DAY)
-    created = _create(web, client.id, f"{SPRING}T01:00:00", f"{SPRING}T04:00:00", title="Across the gap")
+    created = _create(
+        web, client.id, f"{SPRING}T01:00:00", f"{SPRING}T04:00:00", title="Across the gap"
+    )
     assert _times(created) == (f"{SPRING}T01:00:00", f"{SPRING}T04:00:00")
     data = _data(web, AVAILABILITY, date=SPRING, duration=60)
-    assert data["booked_sessions"] == [{"start": f"{SPRING}T01:00:00", "end": f"{SPRING}T04:00:00", "title": "Across the gap"}]
+    assert data["booked_sessions"] == [
+        {"start": f"{SPRING}T01:00:00", "end": f"{SPRING}T04:00:00", "title": "Across the gap"}
+    ]
     assert data["available_slots"] == [
         {"start": f"{SPRING}T00:00:00", "end": f"{SPRING}T01:00:00", "duration_minutes": 60},
         {"start": f"{SPRING}T04:00:00", "end": "2030-03-11T00:00:00", "duration_minutes": 20 * 60},
@@ -176,7 +321,32 @@ def test_availability_spring_day_session_across_the_gap(zoned):
 def test_availability_autumn_day_default_hours_are_twelve_real_hours(zoned):
     web, _, _ = zoned(NEW_YORK)
     data = _data(web, AVAILABILITY, date=AUTUMN)
-    assert data["available_slots"] == [{"start": f"{AUTUMN}T08:00:00", "end": f"{AUTUMN}T20:00:00", "duration_minutes": 720}]
+    assert data["available_slots"] == [
+        {"start": f"{AUTUMN}T08:00:00", "end": f"{AUTUMN}T20:00:00", "duration_minutes": 720}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("day", "start", "end", "slot"),
+    [
+        # A boundary the spring gap skips is the moment the clocks jump (03:00 EDT): a range
+        # never reaches past its end on the wall clock, nor starts later than it must.
+        (SPRING, "00:00", "02:30", (f"{SPRING}T00:00:00", f"{SPRING}T03:00:00", 120)),
+        (SPRING, "02:30", "06:00", (f"{SPRING}T03:00:00", f"{SPRING}T06:00:00", 180)),
+        (SPRING, "01:00", "04:00", (f"{SPRING}T01:00:00", f"{SPRING}T04:00:00", 120)),
+        # A repeated boundary is its first occurrence.
+        (AUTUMN, "00:00", "01:30", (f"{AUTUMN}T00:00:00", f"{AUTUMN}T01:30:00", 90)),
+        (AUTUMN, "01:30", "03:00", (f"{AUTUMN}T01:30:00", f"{AUTUMN}T03:00:00", 150)),
+        (AUTUMN, "00:30", "02:30", (f"{AUTUMN}T00:30:00", f"{AUTUMN}T02:30:00", 180)),
+    ],
+)
+def test_availability_working_hours_boundaries_on_dst_change_days(zoned, day, start, end, slot):
+    web, _, _ = zoned(NEW_YORK)
+    _set_hours(web, {d: [{"start": start, "end": end}] for d in WEEKDAYS})
+    data = _data(web, AVAILABILITY, date=day, duration=1)
+    assert data["available_slots"] == [
+        {"start": slot[0], "end": slot[1], "duration_minutes": slot[2]}
+    ]
 
 
 def _seed_around(factory, trainer, client, day: str, offsets: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
@@ -191,11 +361,14 @@ def _seed_around(factory, trainer, client, day: str, offsets: tuple[int, int]) -
         ("Morning after", datetime.combine(on + timedelta(days=1), time(0, 30)), after),
     ]
     for title, local, offset in rows:
-        start = local.replace(tzinfo=timezone(timedelta(hours=offset))).astimezone(timezone.utc)
+        start = local.replace(tzinfo=timezone(timedelta(hours=offset))).astimezone(UTC)
         factory.session(trainer, client, start, 30, title=title)
 
 
-@pytest.mark.parametrize(("day", "next_day", "offsets"), [(SPRING, "2030-03-11", (-5, -4)), (AUTUMN, "2030-11-04", (-4, -5))])
+@pytest.mark.parametrize(
+    ("day", "next_day", "offsets"),
+    [(SPRING, "2030-03-11", (-5, -4)), (AUTUMN, "2030-11-04", (-4, -5))],
+)
 def test_list_date_filters_on_dst_change_day(zoned, factory, day, next_day, offsets):
     web, trainer, client = zoned(NEW_YORK)
     _seed_around(factory, trainer, client, day, offsets)
@@ -205,19 +378,31 @@ def test_list_date_filters_on_dst_change_day(zoned, factory, day, next_day, offs
         ("Late on the day", f"{day}T23:30:00"),
     ]
     only_end = _data(web, SESSIONS, end_date=day, sort_order="asc")["sessions"]
-    assert [s["title"] for s in only_end] == ["Evening before", "Early on the day", "Late on the day"]
+    assert [s["title"] for s in only_end] == [
+        "Evening before",
+        "Early on the day",
+        "Late on the day",
+    ]
     only_start = _data(web, SESSIONS, start_date=next_day, sort_order="asc")["sessions"]
     assert [s["title"] for s in only_start] == ["Morning after"]
 
 
-@pytest.mark.parametrize(("day", "next_day", "offsets"), [(SPRING, "2030-03-11", (-5, -4)), (AUTUMN, "2030-11-04", (-4, -5))])
+@pytest.mark.parametrize(
+    ("day", "next_day", "offsets"),
+    [(SPRING, "2030-03-11", (-5, -4)), (AUTUMN, "2030-11-04", (-4, -5))],
+)
 def test_stats_date_filters_on_dst_change_day(zoned, factory, day, next_day, offsets):
     web, trainer, client = zoned(NEW_YORK)
     _seed_around(factory, trainer, client, day, offsets)
     assert _data(web, STATS, start_date=day, end_date=day)["total_sessions"] == 2
     assert _data(web, STATS, end_date=day)["total_sessions"] == 3
     assert _data(web, STATS, start_date=next_day)["total_sessions"] == 1
-    assert _data(web, STATS, start_date=f"{day}T23:30:00", end_date=f"{day}T23:30:00")["total_sessions"] == 1
+    assert (
+        _data(web, STATS, start_date=f"{day}T23:30:00", end_date=f"{day}T23:30:00")[
+            "total_sessions"
+        ]
+        == 1
+    )
 
 
 @pytest.mark.parametrize(
@@ -247,15 +432,25 @@ def test_date_filters_use_the_trainers_day_boundaries(app, factory, zone, start,
 @pytest.mark.parametrize(
     ("field", "body"),
     [
-        ("scheduled_start", {"scheduled_start": f"{SPRING}T02:30:00", "scheduled_end": f"{SPRING}T04:00:00"}),
-        ("scheduled_end", {"scheduled_start": f"{SPRING}T01:00:00", "scheduled_end": f"{SPRING}T02:30:00"}),
+        (
+            "scheduled_start",
+            {"scheduled_start": f"{SPRING}T02:30:00", "scheduled_end": f"{SPRING}T04:00:00"},
+        ),
+        (
+            "scheduled_end",
+            {"scheduled_start": f"{SPRING}T01:00:00", "scheduled_end": f"{SPRING}T02:30:00"},
+        ),
     ],
 )
 def test_create_with_naive_time_in_spring_gap_is_400_naming_the_field(zoned, field, body):
     web, _, client = zoned(NEW_YORK)
     r = web.post(SESSIONS, json={"client_id": client.id, "title": "Gap"} | body)
     assert r.status_code == 400
-    assert r.get_json() == {"success": False, "error": "Validation failed", "errors": {field: GAP_MESSAGE}}
+    assert r.get_json() == {
+        "success": False,
+        "error": "Validation failed",
+        "errors": {field: GAP_MESSAGE},
+    }
     assert _data(web, SESSIONS)["sessions"] == []
 
 
@@ -267,12 +462,19 @@ def test_update_into_spring_gap_is_400_naming_the_field(zoned):
     assert r.get_json()["errors"] == {"scheduled_start": GAP_MESSAGE}
 
 
-@pytest.mark.parametrize(("url", "param"), [(SESSIONS, "start_date"), (SESSIONS, "end_date"), (STATS, "start_date"), (STATS, "end_date")])
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [(SESSIONS, "start_date"), (SESSIONS, "end_date"), (STATS, "start_date"), (STATS, "end_date")],
+)
 def test_filter_with_naive_time_in_spring_gap_is_400_naming_the_param(zoned, url, param):
     web, _, _ = zoned(NEW_YORK)
     r = web.get(url, query_string={param: f"{SPRING}T02:30:00"})
     assert r.status_code == 400
-    assert r.get_json() == {"success": False, "error": "Validation failed", "errors": {param: GAP_MESSAGE}}
+    assert r.get_json() == {
+        "success": False,
+        "error": "Validation failed",
+        "errors": {param: GAP_MESSAGE},
+    }
 
 
 def test_spring_gap_time_with_an_offset_is_a_real_instant(zoned, admin_web):
@@ -302,10 +504,14 @@ def test_session_crossing_midnight_is_booked_on_both_days(zoned, zone):
     entry = {"start": "2030-06-05T22:00:00", "end": "2030-06-06T09:00:00", "title": "Night shift"}
     first = _data(web, AVAILABILITY, date="2030-06-05")
     assert first["booked_sessions"] == [entry]
-    assert first["available_slots"] == [{"start": "2030-06-05T08:00:00", "end": "2030-06-05T20:00:00", "duration_minutes": 720}]
+    assert first["available_slots"] == [
+        {"start": "2030-06-05T08:00:00", "end": "2030-06-05T20:00:00", "duration_minutes": 720}
+    ]
     second = _data(web, AVAILABILITY, date="2030-06-06")
     assert second["booked_sessions"] == [entry]
-    assert second["available_slots"] == [{"start": "2030-06-06T09:00:00", "end": "2030-06-06T20:00:00", "duration_minutes": 660}]
+    assert second["available_slots"] == [
+        {"start": "2030-06-06T09:00:00", "end": "2030-06-06T20:00:00", "duration_minutes": 660}
+    ]
     third = _data(web, AVAILABILITY, date="2030-06-07")
     assert third["booked_sessions"] == []
 
@@ -315,9 +521,13 @@ def test_session_crossing_midnight_blocks_early_morning_with_all_day_hours(zoned
     _set_hours(web, ALL_DAY)
     _create(web, client.id, f"{AUTUMN}T23:00:00", "2030-11-04T02:00:00", title="Late")
     data = _data(web, AVAILABILITY, date="2030-11-04", duration=1)
-    assert data["available_slots"] == [{"start": "2030-11-04T02:00:00", "end": "2030-11-05T00:00:00", "duration_minutes": 1320}]
+    assert data["available_slots"] == [
+        {"start": "2030-11-04T02:00:00", "end": "2030-11-05T00:00:00", "duration_minutes": 1320}
+    ]
     autumn = _data(web, AVAILABILITY, date=AUTUMN, duration=1)
-    assert autumn["available_slots"] == [{"start": f"{AUTUMN}T00:00:00", "end": f"{AUTUMN}T23:00:00", "duration_minutes": 24 * 60}]
+    assert autumn["available_slots"] == [
+        {"start": f"{AUTUMN}T00:00:00", "end": f"{AUTUMN}T23:00:00", "duration_minutes": 24 * 60}
+    ]
 
 
 # --- changing the zone ---------------------------------------------------------------------------------
@@ -328,7 +538,10 @@ def test_patch_timezone_moves_no_session_in_time(app, factory, admin_web):
     web = _as(app, factory, trainer)
     client = factory.client(trainer)
     created = _create(web, client.id, "2030-06-05T10:00:00", "2030-06-05T11:00:00", title="Fixed")
-    for zone, local in [(KOLKATA, ("2030-06-05T15:30:00", "2030-06-05T16:30:00")), (NEW_YORK, ("2030-06-05T06:00:00", "2030-06-05T07:00:00"))]:
+    for zone, local in [
+        (KOLKATA, ("2030-06-05T15:30:00", "2030-06-05T16:30:00")),
+        (NEW_YORK, ("2030-06-05T06:00:00", "2030-06-05T07:00:00")),
+    ]:
         r = web.patch(ME, json={"timezone": zone})
         assert r.status_code == 200, r.get_json()
         assert r.get_json()["data"]["timezone"] == zone
@@ -338,5 +551,7 @@ def test_patch_timezone_moves_no_session_in_time(app, factory, admin_web):
         ]
         assert _get(admin_web, created["id"])["scheduled_start"] == "2030-06-05T10:00:00"
     # Naive input now means New York time.
-    later = _create(web, client.id, "2030-06-05T10:00:00", "2030-06-05T11:00:00", title="New York ten")
+    later = _create(
+        web, client.id, "2030-06-05T10:00:00", "2030-06-05T11:00:00", title="New York ten"
+    )
     assert _get(admin_web, later["id"])["scheduled_start"] == "2030-06-05T14:00:00"

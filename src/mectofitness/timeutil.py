@@ -97,6 +97,25 @@ def local_to_utc(local: datetime, tz: ZoneInfo, *, strict: bool = True) -> datet
     return instant
 
 
+def first_instant_at(local: datetime, tz: ZoneInfo) -> datetime:
+    """The first instant at which the wall clock in ``tz`` reads ``local`` or later: the time
+    itself; a repeated time's first occurrence; for a time a DST gap skips, the moment the
+    clocks jump past it. Working hours use it, so a range never reaches past its end."""
+    instant = local.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    if to_local(instant, tz) == local:
+        return instant
+    # In a gap fold=1 reads before it and fold=0 after it; find the jump, to the second.
+    before = int(local.replace(tzinfo=tz, fold=1).astimezone(UTC).timestamp())
+    after = int(instant.timestamp())
+    while after - before > 1:
+        middle = (before + after) // 2
+        if to_local(datetime.fromtimestamp(middle, UTC), tz) >= local:
+            after = middle
+        else:
+            before = middle
+    return datetime.fromtimestamp(after, UTC)
+
+
 def to_utc(value: datetime, tz: ZoneInfo) -> datetime:
     """An aware datetime as UTC; a naive one read as wall-clock time in ``tz``."""
     if value.tzinfo is not None:

@@ -68,12 +68,13 @@ def effective_working_hours(stored: dict[str, Any] | None) -> dict[str, list[dic
 
 def working_intervals(day: date, tz: ZoneInfo, hours: dict[str, list[dict[str, str]]]) -> list[Interval]:
     """The local ``day``'s working ranges as UTC intervals. A boundary that falls in a DST gap
-    moves forward with the clocks, so a range is as long as real time allows."""
+    is the moment the clocks jump past it, so a range holds every instant whose wall-clock
+    time lies in it and none after its end."""
     midnight = datetime.combine(day, time())
     intervals = []
     for span in hours.get(WEEKDAYS[day.weekday()], []):
-        start = timeutil.local_to_utc(midnight + timedelta(minutes=parse_hhmm(span["start"])), tz, strict=False)
-        end = timeutil.local_to_utc(midnight + timedelta(minutes=parse_hhmm(span["end"])), tz, strict=False)
+        start = timeutil.first_instant_at(midnight + timedelta(minutes=parse_hhmm(span["start"])), tz)
+        end = timeutil.first_instant_at(midnight + timedelta(minutes=parse_hhmm(span["end"])), tz)
         if end > start:
             intervals.append((start, end))
     return sorted(intervals)

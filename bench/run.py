@@ -7,8 +7,10 @@ For each database and dataset size: seed the data if it is not there yet
 the measured trainer, and drive every endpoint in turn with wrk (its own process, fixed
 connections, a warm-up then a fixed measured time). Reports requests per second and
 p50/p95/p99 latency per endpoint, each endpoint's throughput as a ratio of the floor's
-(``GET /api/v1/health``: no authentication, no database) from the same run, and, when
-both sizes ran, each endpoint's p99 at the larger size over its p99 at the smaller.
+(``GET /api/v1/health``: no authentication, no database; measured first and last, the
+ratio is to their mean) from the same run, and, when both sizes ran, each endpoint's p99 at
+the larger size over its p99 at the smaller. The sizes of one database are measured
+side by side, endpoint by endpoint (see ``run_db``).
 
 Writes bench-results/<db>-<size>.json and .md, and bench-results/report.md / .json.
 ``--smoke`` is the tiny version CI runs to prove that all of this still works.
@@ -28,7 +30,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
@@ -343,56 +345,73 @@ class Options:
     smoke: bool
 
 
-def run_one(ds: Dataset, opts: Options, out: Path, *, log: Any, only: set[str] | None = None) -> dict[str, Any]:
+def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
+           only: set[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Every endpoint on every dataset of one database. One server per dataset, all up
+    at once, and each endpoint is measured on each dataset in turn before the next
+    endpoint: whatever else the machine is doing at that moment weighs on the 10,000 and
+    the 1,000,000 figures alike, which keeps their p99 ratio honest. The floor is
+    measured first and again last; ratios are to the mean of the two."""
     binary = ensure_wrk()
-    files, client_ids = prepare(ds, out)
-    results: dict[str, Any] = {}
-    with server(ds, out, workers=opts.workers, threads=opts.server_threads, log=log) as base:
-        cookie = login(base)
-        measured = endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=False)
-        warm = {ep.name: ep for ep in endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=True)}
-        for ep in measured:
-            if only and ep.name not in only and ep.kind != "floor":
-                continue
-            status = preflight(base, ep, cookie, files, client_ids)
-            if not 200 <= status < 300:
-                raise SystemExit(f"[{ds.key}] {ep.name}: preflight answered {status}")
-            if opts.warmup:
-                wrk(binary, base, warm[ep.name], cookie=cookie, seconds=opts.warmup,
-                    connections=opts.connections, threads=opts.wrk_threads)
-            reprioritize_backends(ds)
-            load_before = os.getloadavg()[0]
-            figures = wrk(binary, base, ep, cookie=cookie, seconds=opts.duration,
-                          connections=opts.connections, threads=opts.wrk_threads)
-            # The 1-minute load average around the measurement: above ~4 on this 2-core
-            # machine (server + wrk), something else was competing for the CPU.
-            figures.update(label=ep.label, kind=ep.kind, path=ep.path, target=ep.target,
-                           load_before=round(load_before, 2), load_after=round(os.getloadavg()[0], 2))
-            results[ep.name] = figures
-            log(f"[{ds.key}] {ep.name:<20} {figures['rps']:>8.1f} req/s  p50 {figures['p50_ms']:>7.2f}  "
-                f"p95 {figures['p95_ms']:>7.2f}  p99 {figures['p99_ms']:>7.2f} ms  non-2xx {figures['non_2xx']}  "
-                f"load {figures['load_before']:.1f}->{figures['load_after']:.1f}")
-        logout(base, cookie)
-    prepare(ds, out)  # take the run's bookings out again
-    floor = results["floor"]["rps"]
-    for figures in results.values():
-        figures["ratio"] = round(figures["rps"] / floor, 3) if floor else None
-        figures["meets_target"] = None if figures["target"] is None else figures["ratio"] >= figures["target"]
-    return {
-        "db": ds.db,
-        "size": ds.size,
-        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(ds),
-        "settings": {
-            "duration_s": opts.duration,
-            "warmup_s": opts.warmup,
-            "connections": opts.connections,
-            "wrk_threads": opts.wrk_threads,
-            "server": server_settings(opts),
-            "nice": os.getpriority(os.PRIO_PROCESS, 0),
-        },
-        "endpoints": results,
-    }
+    results: dict[str, dict[str, Any]] = {ds.key: {} for ds in datasets}
+    with ExitStack() as stack:
+        runs = []
+        for ds in datasets:
+            files, client_ids = prepare(ds, out)
+            base = stack.enter_context(server(ds, out, workers=opts.workers, threads=opts.server_threads, log=log))
+            cookie = login(base)
+            stack.callback(logout, base, cookie)
+            measured = endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=False)
+            warm = {ep.name: ep for ep in endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=True)}
+            runs.append((ds, base, cookie, files, client_ids, measured, warm))
+        names = [ep.name for ep in runs[0][5] if not only or ep.name in only or ep.kind == "floor"] + ["floor_end"]
+        for name in names:
+            for ds, base, cookie, files, client_ids, measured, warm in runs:
+                ep = next(e for e in measured if e.name == name.removesuffix("_end"))
+                status = preflight(base, ep, cookie, files, client_ids)
+                if not 200 <= status < 300:
+                    raise SystemExit(f"[{ds.key}] {ep.name}: preflight answered {status}")
+                if opts.warmup and name != "floor_end":
+                    wrk(binary, base, warm[ep.name], cookie=cookie, seconds=opts.warmup,
+                        connections=opts.connections, threads=opts.wrk_threads)
+                reprioritize_backends(ds)
+                load_before = os.getloadavg()[0]
+                figures = wrk(binary, base, ep, cookie=cookie, seconds=opts.duration,
+                              connections=opts.connections, threads=opts.wrk_threads)
+                # The 1-minute load average around the measurement: above ~4 on this 2-core
+                # machine (server and wrk), something else was competing for the CPU.
+                figures.update(label=ep.label + (" (again, last)" if name == "floor_end" else ""), kind=ep.kind,
+                               path=ep.path, target=ep.target,
+                               load_before=round(load_before, 2), load_after=round(os.getloadavg()[0], 2))
+                results[ds.key][name] = figures
+                log(f"[{ds.key}] {name:<20} {figures['rps']:>8.1f} req/s  p50 {figures['p50_ms']:>7.2f}  "
+                    f"p95 {figures['p95_ms']:>7.2f}  p99 {figures['p99_ms']:>7.2f} ms  non-2xx {figures['non_2xx']}  "
+                    f"load {figures['load_before']:.1f}->{figures['load_after']:.1f}")
+    out_results = {}
+    for ds in datasets:
+        prepare(ds, out)  # take the run's bookings out again
+        figures_by_name = results[ds.key]
+        floor = (figures_by_name["floor"]["rps"] + figures_by_name["floor_end"]["rps"]) / 2
+        for figures in figures_by_name.values():
+            figures["ratio"] = round(figures["rps"] / floor, 3) if floor else None
+            figures["meets_target"] = None if figures["target"] is None else figures["ratio"] >= figures["target"]
+        out_results[ds.key] = {
+            "db": ds.db,
+            "size": ds.size,
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": machine(ds),
+            "settings": {
+                "duration_s": opts.duration,
+                "warmup_s": opts.warmup,
+                "connections": opts.connections,
+                "wrk_threads": opts.wrk_threads,
+                "server": server_settings(opts),
+                "nice": os.getpriority(os.PRIO_PROCESS, 0),
+            },
+            "floor_rps": round(floor, 1),
+            "endpoints": figures_by_name,
+        }
+    return out_results
 
 
 def server_settings(opts: Options) -> dict[str, Any]:
@@ -464,6 +483,8 @@ def growth(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for name, figures in large["endpoints"].items():
         before = small["endpoints"].get(name)
+        if name == "floor_end":
+            continue
         if before is None or not before["p99_ms"]:
             continue
         ratio = round(figures["p99_ms"] / before["p99_ms"], 2)
@@ -547,15 +568,15 @@ def main(argv: list[str] | None = None) -> int:
         print(line, flush=True)
 
     results: dict[str, dict[str, Any]] = {}
+    prefix = "smoke-" if opts.smoke else ""
     for db in dbs:
-        for size in sorted(sizes):
-            ds = dataset(db, size, pg_url=args.pg_url, data_dir=data_dir, smoke=opts.smoke)
+        datasets = [dataset(db, size, pg_url=args.pg_url, data_dir=data_dir, smoke=opts.smoke) for size in sorted(sizes)]
+        for ds in datasets:
             ensure_seeded(ds, reseed=args.reseed, log=log)
-            result = run_one(ds, opts, out, log=log, only=set(args.only) if args.only else None)
-            results[ds.key] = result
-            prefix = "smoke-" if opts.smoke else ""
-            (out / f"{prefix}{ds.key}.json").write_text(json.dumps(result, indent=2))
-            (out / f"{prefix}{ds.key}.md").write_text(table(result) + "\n")
+        for key, result in run_db(datasets, opts, out, log=log, only=set(args.only) if args.only else None).items():
+            results[key] = result
+            (out / f"{prefix}{key}.json").write_text(json.dumps(result, indent=2))
+            (out / f"{prefix}{key}.md").write_text(table(result) + "\n")
     command = "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:])
     markdown, summary = report(results, command.strip())
     name = "smoke-report" if opts.smoke else "report"

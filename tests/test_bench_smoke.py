@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = {
-    "floor", "list", "list_week_scheduled", "list_include", "get",
+    "floor", "floor_end", "list", "list_week_scheduled", "list_include", "get",
     "stats_all", "stats_month", "availability", "create", "update",
 }
 PG_URL = os.environ.get("MECTO_TEST_POSTGRES_URL")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +19,6 @@ from mectofitness.models import Client, Trainer, TrainingSession
 
 SESSIONS = "/api/v1/sessions"
 ME = "/api/v1/auth/me"
-UTC = timezone.utc
 
 SESSION_KEYS = {
     "id",

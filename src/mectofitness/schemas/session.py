@@ -5,15 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import ConfigDict, BaseModel, Field, StrictInt, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from ..models import Client, SessionStatus, SessionType, Trainer, TrainingSession
 from .auth import TrainerBrief
 from .client import ClientBrief
 from .common import (
-    DbId,
-    StrictDbId,
     BodyModel,
+    DbId,
     LocalDateTime,
     PageQuery,
     Pagination,
@@ -21,6 +27,7 @@ from .common import (
     QueryModel,
     RangeEndExclusive,
     RangeStart,
+    StrictDbId,
     UtcDateTime,
 )
 

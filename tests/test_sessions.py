@@ -817,11 +817,6 @@ def test_update_session_every_bad_field_named_at_once(app, logged_in, john):
     assert stored(app, created["id"]) == before
 
 
-@pytest.mark.xfail(
-    reason="BUG: api/http.py endpoint() raises the schema's errors before the view runs, so "
-    "'Client not found' (a service check) is never reported together with other field errors",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "extra",
     [

@@ -52,9 +52,15 @@ def endpoint(
     errors: tuple[int, ...] = (),
     public: bool = False,
     data_optional: bool = False,
+    body_checks: tuple[Callable[..., dict[str, str]], ...] = (),
 ) -> Callable[[View], View]:
     """Guard, parse and validate the request, call the view with ``query=`` / ``body=``,
-    and commit once if it succeeds (a failed request leaves no trace)."""
+    and commit once if it succeeds (a failed request leaves no trace).
+
+    ``body_checks`` are the view's checks that need the database (e.g. "is this client
+    yours?"). The service runs them on a valid body; when the schema already refused the
+    body they run here too, on the raw body and path arguments, so that one 400 names
+    every offending field at once."""
 
     def decorate(view: View) -> View:
         summary = (view.__doc__ or view.__name__).strip().splitlines()[0]
@@ -68,7 +74,12 @@ def endpoint(
             if query is not None:
                 kwargs["query"] = _validated(query, request.args.to_dict(), problems)
             if body is not None:
-                kwargs["body"] = _validated(body, read_json_object(body), problems)
+                raw = read_json_object(body)
+                kwargs["body"] = _validated(body, raw, problems)
+                if problems:
+                    for check in body_checks:
+                        for name, message in check(raw, **path_args).items():
+                            problems.setdefault(name, message)
             if problems:
                 raise InvalidInput(problems)
             result = view(**kwargs)

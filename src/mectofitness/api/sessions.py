@@ -70,8 +70,12 @@ def get_session(session_id: int, query: IncludeQuery) -> Response:
     return ok(_out(row, query))
 
 
+def _client_check(raw: dict, session_id: int | None = None) -> dict[str, str]:  # type: ignore[type-arg]
+    return sessions.body_client_problems(db.session, actor=current_principal().trainer, raw=raw, session_id=session_id)
+
+
 @bp.post("")
-@endpoint(body=SessionCreate, response=SessionOut, status=201, errors=(400, 401, 409, 415))
+@endpoint(body=SessionCreate, body_checks=(_client_check,), response=SessionOut, status=201, errors=(400, 401, 409, 415))
 def create_session(body: SessionCreate) -> Response:
     """Schedule a new session (409 when it overlaps another)."""
     row = sessions.create_session(
@@ -81,7 +85,7 @@ def create_session(body: SessionCreate) -> Response:
 
 
 @bp.route("/<int:session_id>", methods=["PUT", "PATCH"])
-@endpoint(query=IncludeQuery, body=SessionUpdate, response=SessionOut, errors=(400, 401, 403, 404, 409, 415))
+@endpoint(query=IncludeQuery, body=SessionUpdate, body_checks=(_client_check,), response=SessionOut, errors=(400, 401, 403, 404, 409, 415))
 def update_session(session_id: int, query: IncludeQuery, body: SessionUpdate) -> Response:
     """Update a session (partial; rescheduling is conflict-checked)."""
     row = sessions.update_session(

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from .. import timeutil
+from ..db import is_storable_id
 from ..errors import Conflict, InvalidInput
 from ..models import Client, SessionStatus, Trainer, TrainingSession
 from ..schemas.session import ACTUAL_END_AFTER_START, END_AFTER_START
@@ -57,6 +58,26 @@ def sessions_query(
     return stmt.options(*_nested(include_client, include_trainer))
 
 
+def body_client_problems(
+    session: Session, *, actor: Trainer, raw: dict[str, Any], session_id: int | None = None
+) -> dict[str, str]:
+    """The client check for a body the schema refused: whether its integer ``client_id`` is
+    a client of the trainer the session is (or would be) on."""
+    client_id = raw.get("client_id")
+    if type(client_id) is not int:
+        return {}
+    if session_id is not None:
+        trainer_id = get_session(session, actor=actor, session_id=session_id, action="update").trainer_id
+    else:
+        wanted = raw.get("trainer_id")
+        trainer_id = actor.id
+        if actor.is_admin and wanted is not None:
+            if type(wanted) is not int or not is_storable_id(wanted) or session.get(Trainer, wanted) is None:
+                return {}  # the trainer_id is what is wrong; its own error says so
+            trainer_id = wanted
+    return client_problems(session, client_id=client_id, trainer_id=trainer_id)
+
+
 def get_session(session: Session, *, actor: Trainer, session_id: int, action: str = "view") -> TrainingSession:
     """One session ``actor`` may ``action``: 404 when missing, 403 when another trainer's."""
     return get_owned_or_raise(session, TrainingSession, session_id, actor=actor, action=action, noun=NOUN)
@@ -77,7 +98,7 @@ def create_session(session: Session, *, actor: Trainer, fields: dict[str, Any], 
     Raises InvalidInput for a client that is not the trainer's, and Conflict naming the
     earliest occupying session that overlaps ``[scheduled_start, scheduled_end)``."""
     owner = target_trainer(session, actor=actor, trainer_id=fields.pop("trainer_id", None))
-    _check_times(fields, _client_problems(session, client_id=fields["client_id"], trainer_id=owner.id))
+    _check_times(fields, client_problems(session, client_id=fields["client_id"], trainer_id=owner.id))
     now = timeutil.now()
     row = TrainingSession(trainer_id=owner.id, created_at=now, updated_at=now, **fields)
     if scheduling.occupies(row.status):
@@ -94,12 +115,12 @@ def update_session(
     """Apply a partial update. Moving, lengthening or un-cancelling a session is checked
     for conflicts like a new booking (the session itself excluded)."""
     row = get_session(session, actor=actor, session_id=session_id, action="update")
-    client_problems: dict[str, str] = {}
+    wrong_client: dict[str, str] = {}
     if "client_id" in changes and changes["client_id"] != row.client_id:
-        client_problems = _client_problems(session, client_id=changes["client_id"], trainer_id=row.trainer_id)
+        wrong_client = client_problems(session, client_id=changes["client_id"], trainer_id=row.trainer_id)
     after = {key: getattr(row, key) for key in ("scheduled_start", "scheduled_end", "actual_start", "actual_end", "status")}
     after.update(changes)
-    _check_times(after, client_problems)
+    _check_times(after, wrong_client)
     moved = any(key in changes for key in ("scheduled_start", "scheduled_end"))
     if scheduling.occupies(after["status"]) and (moved or not scheduling.occupies(row.status)):
         ensure_free(
@@ -195,9 +216,9 @@ def _write_or_conflict(
         raise Conflict("Scheduling conflict detected with another session") from exc
 
 
-def _client_problems(session: Session, *, client_id: int, trainer_id: int) -> dict[str, str]:
+def client_problems(session: Session, *, client_id: int, trainer_id: int) -> dict[str, str]:
     """A body's ``client_id`` that is not the trainer's client, as field errors to report
-    together with the others."""
+    together with the others (``{}`` when it is theirs)."""
     try:
         find_client_for_trainer(session, client_id=client_id, trainer_id=trainer_id)
     except InvalidInput as exc:

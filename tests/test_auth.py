@@ -986,3 +986,9 @@ def test_bearer_exempt_from_origin_and_content_type(app, factory, trainer):
     assert r.get_json()["data"]["status"] == "inactive"
     r = web.delete(f"{CLIENTS}/{client_id}", headers=_bearer(token) | {"Origin": FOREIGN})
     assert r.status_code == 200
+
+
+def test_login_username_ignores_case(client, trainer):
+    response = client.post("/api/v1/auth/login", json={"username": trainer.username.upper(), "password": PASSWORD})
+    assert response.status_code == 200
+    assert response.get_json()["data"]["user"]["username"] == trainer.username

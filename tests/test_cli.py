@@ -266,3 +266,16 @@ def test_console_script_installed():
     assert done.returncode == 0, done.stderr
     for command in ("create-trainer", "db", "seed-demo", "serve"):
         assert command in done.stdout
+
+
+def test_bad_database_url_is_a_clear_error_not_a_traceback(tmp_path):
+    from click.testing import CliRunner
+
+    from mectofitness.cli import main
+
+    result = CliRunner().invoke(
+        main, ["db", "upgrade"], env={"DATABASE_URL": "mysql://nobody@nowhere/db", "MECTO_INSTANCE_PATH": str(tmp_path)}
+    )
+    assert result.exit_code == 1
+    assert "DATABASE_URL must be sqlite:///<path> or postgresql://" in result.output
+    assert "Traceback" not in result.output

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from . import create_app, schema
 from .errors import DomainError
+from .config import ConfigError
 from .extensions import db
 
 
@@ -22,7 +23,10 @@ from .extensions import db
 def _app() -> Iterator[Flask]:
     """The app the environment describes, inside its app context; its database
     connections are closed on the way out, so a command leaves none open."""
-    app = create_app()
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
     with app.app_context():
         try:
             yield app

@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -49,7 +49,7 @@ def authenticate(
     key = normalize_login(username)
     throttle.check_allowed(session, username=key, address=address, limit=max_failures, window_seconds=window_seconds)
     trainer = session.scalars(
-        select(Trainer).where(or_(Trainer.username == username.strip(), Trainer.email == key))
+        select(Trainer).where(or_(func.lower(Trainer.username) == key, Trainer.email == key))
     ).first()
     stored = trainer.password_hash if trainer is not None else _dummy_hash(hash_method)
     if not check_password_hash(stored, password) or trainer is None:

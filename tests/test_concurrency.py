@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -77,7 +77,7 @@ def test_concurrent_creates_for_one_slot_exactly_one_wins(db_url, tmp_path, fact
 
 def test_concurrent_reschedules_into_one_slot_exactly_one_wins(db_url, tmp_path, factory, trainer):
     client = factory.client(trainer)
-    base_day = datetime(2031, 4, 1, 6, 0, tzinfo=timezone.utc)
+    base_day = datetime(2031, 4, 1, 6, 0, tzinfo=UTC)
     rows = [factory.session(trainer, client, base_day + timedelta(days=i)) for i in range(RACERS)]
     with live_server(db_url, tmp_path / "instance") as base:
         cookie = login_cookie(base, trainer.username, PASSWORD)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, insert, text
@@ -41,7 +41,7 @@ def _selects_on_sessions(statements: list[tuple[str, object]]) -> list[tuple[str
 
 def _seed(factory, trainer, sessions: int):  # type: ignore[no-untyped-def]
     clients = [factory.client(trainer) for _ in range(3)]
-    start = datetime(2031, 1, 1, 8, tzinfo=timezone.utc)
+    start = datetime(2031, 1, 1, 8, tzinfo=UTC)
     for i in range(sessions):
         factory.session(trainer, clients[i % 3], start + timedelta(hours=2 * i))
     return clients
@@ -65,7 +65,7 @@ def test_list_query_count_does_not_grow_with_page_size(app, logged_in, factory, 
 def _bulk_other_trainers(app, trainers: int = 20, each: int = 100) -> None:  # type: ignore[no-untyped-def]
     """Other trainers' calendars, so the planner has a realistic table to choose on."""
     with app.app_context():
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         rows = []
         for t in range(trainers):
             owner = Trainer(username=f"bulk{t}", email=f"bulk{t}@example.com", password_hash="x",
@@ -75,7 +75,7 @@ def _bulk_other_trainers(app, trainers: int = 20, each: int = 100) -> None:  # t
             client = Client(trainer_id=owner.id, name="C", status="active", created_at=now, updated_at=now)
             db.session.add(client)
             db.session.flush()
-            start = datetime(2030, 1, 1, 8, tzinfo=timezone.utc)
+            start = datetime(2030, 1, 1, 8, tzinfo=UTC)
             rows += [
                 {"trainer_id": owner.id, "client_id": client.id, "title": "T", "session_type": "personal",
                  "status": "completed", "scheduled_start": start + timedelta(hours=5 * i),
@@ -90,11 +90,10 @@ def _bulk_other_trainers(app, trainers: int = 20, each: int = 100) -> None:  # t
 
 
 def _plan(app, sql: str, params: object) -> str:  # type: ignore[no-untyped-def]
-    with app.app_context():
-        with db.engine.connect() as conn:
-            prefix = "EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite" else "EXPLAIN "
-            rows = conn.exec_driver_sql(prefix + sql, params).fetchall()
-            return "\n".join(str(row[-1]) for row in rows)
+    with app.app_context(), db.engine.connect() as conn:
+        prefix = "EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite" else "EXPLAIN "
+        rows = conn.exec_driver_sql(prefix + sql, params).fetchall()
+        return "\n".join(str(row[-1]) for row in rows)
 
 
 def _assert_indexed(plan: str) -> None:

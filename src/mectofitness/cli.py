@@ -14,8 +14,8 @@ from flask import Flask
 from pydantic import ValidationError
 
 from . import create_app, schema
-from .errors import DomainError
 from .config import ConfigError
+from .errors import DomainError
 from .extensions import db
 
 
@@ -137,9 +137,9 @@ def export_docs(out: str) -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=lambda: int(os.environ.get("MECTO_WORKERS", 0)) or None, type=click.IntRange(1, 64),
+@click.option("--workers", default=lambda: int(os.environ.get("MECTO_WORKERS", "0")) or None, type=click.IntRange(1, 64),
               help="Worker processes (default: 2 per CPU core)")
-@click.option("--threads", default=lambda: int(os.environ.get("MECTO_THREADS", 0)) or 4, type=click.IntRange(1, 64),
+@click.option("--threads", default=lambda: int(os.environ.get("MECTO_THREADS", "0")) or 4, type=click.IntRange(1, 64),
               show_default="4", help="Threads per worker")
 def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     """Run the service with gunicorn, after bringing the schema up to date."""

@@ -40,7 +40,7 @@ class Settings:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, instance_path: Path, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, instance_path: Path, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         instance_path = Path(env.get("MECTO_INSTANCE_PATH") or instance_path)
         production = env.get("MECTO_ENV", "").lower() == "production"

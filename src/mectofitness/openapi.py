@@ -123,7 +123,7 @@ def _add_links(paths: dict[str, dict[str, Any]]) -> None:
             match = re.fullmatch(re.escape(collection) + r"/\{(\w+)\}", item_path)
             if not match:
                 continue
-            for method, operation in item_operations.items():
+            for operation in item_operations.values():
                 created.setdefault("links", {})[operation["operationId"]] = {
                     "operationId": operation["operationId"],
                     "parameters": {match.group(1): "$response.body#/data/id"},

@@ -76,9 +76,9 @@ def _refuse_cross_site() -> None:
         raise Forbidden("Cross-site request refused")
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
         raise Forbidden("Cross-site request refused")
-    if request.method in BODY_METHODS and request.content_length != 0 and request.get_data(cache=True):
-        if not request.is_json:
-            raise UnsupportedMediaType()
+    has_body = request.method in BODY_METHODS and request.content_length != 0 and request.get_data(cache=True)
+    if has_body and not request.is_json:
+        raise UnsupportedMediaType()
 
 
 def _same_origin(origin: str) -> bool:

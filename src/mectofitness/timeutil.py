@@ -7,11 +7,10 @@ This module is the only caller of ``datetime.now``.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-UTC = timezone.utc
 OUTPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"
 # The calendar this service schedules on. Bounding it keeps every conversion and
 # day-boundary step (+1 day, any UTC offset) inside what datetime can represent.

@@ -9,7 +9,15 @@ from flask_login import login_user, logout_user
 
 from ..errors import Unauthorized
 from ..extensions import db
-from ..schemas.auth import LoginIn, LoginOut, MeOut, MeUpdate, TokenCreate, TokenCreatedOut, TokenOut
+from ..schemas.auth import (
+    LoginIn,
+    LoginOut,
+    MeOut,
+    MeUpdate,
+    TokenCreate,
+    TokenCreatedOut,
+    TokenOut,
+)
 from ..security import Principal, current_principal, login_secret_of_request
 from ..services import auth as auth_service
 from ..services import scheduling, trainers

@@ -6,7 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import swagger_ui
-from flask import Blueprint, Response, current_app, jsonify, render_template_string, send_from_directory
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template_string,
+    send_from_directory,
+)
 
 from ..openapi import build_spec
 

@@ -10,7 +10,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
-
 from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, jsonify, request

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from ..extensions import db
-from ..schemas.common import MessageEnvelope
 from ..schemas.session import (
     DeleteQuery,
     IncludeQuery,

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from .. import timeutil
 from ..models.trainer import Role
@@ -43,7 +52,7 @@ class WorkingRange(BaseModel):
     end: HHMM
 
     @model_validator(mode="after")
-    def _ordered(self) -> "WorkingRange":
+    def _ordered(self) -> WorkingRange:
         if parse_hhmm(self.end) <= parse_hhmm(self.start):
             raise ValueError("end must be after start")
         return self
@@ -52,7 +61,7 @@ class WorkingRange(BaseModel):
 def _no_overlaps(hours: dict[str, list[WorkingRange]]) -> dict[str, list[WorkingRange]]:
     for day, ranges in hours.items():
         ordered = sorted(ranges, key=lambda r: parse_hhmm(r.start))
-        for before, after in zip(ordered, ordered[1:]):
+        for before, after in pairwise(ordered):
             if parse_hhmm(after.start) < parse_hhmm(before.end):
                 raise ValueError(f"{day}: ranges {before.start}-{before.end} and {after.start}-{after.end} overlap")
     return hours

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from ..models import ClientStatus
-from .common import DbId, StrictDbId, BodyModel, LocalDateTime, PageQuery, Pagination
+from .common import BodyModel, DbId, LocalDateTime, PageQuery, Pagination, StrictDbId
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Field(title="Name")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]

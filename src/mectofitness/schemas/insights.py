@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from ..models import SessionStatus, SessionType
-from .common import DbId, StrictDbId, LocalDate, QueryModel, RangeEndExclusive, RangeStart
+from .common import DbId, LocalDate, QueryModel, RangeEndExclusive, RangeStart
 
 
 class StatsQuery(QueryModel):

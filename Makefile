@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/mectofitness seed-demo
+	$(BIN)/mectofitness seed-demo --url http://127.0.0.1:$(PORT)
 	$(BIN)/mectofitness serve --port $(PORT)
 
 test: $(VENV)/.installed

@@ -105,7 +105,8 @@ def create_trainer_command(**options: Any) -> None:
 
 @main.command("seed-demo")
 @click.option("--password", default="demo-trainer-1", show_default=True, help="The demo trainer's password")
-def seed_demo(password: str) -> None:
+@click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="Where the service will listen")
+def seed_demo(password: str, url: str) -> None:
     """Create the demo trainer with clients and a few weeks of sessions (once)."""
     from .demo import seed
 
@@ -117,7 +118,7 @@ def seed_demo(password: str) -> None:
     click.echo(f"Log in as username 'demo', password '{password}':")
     click.echo(
         "  curl -c cookies.txt -H 'Content-Type: application/json' "
-        f"-d '{{\"username\": \"demo\", \"password\": \"{password}\"}}' http://127.0.0.1:5000/api/v1/auth/login"
+        f"-d '{{\"username\": \"demo\", \"password\": \"{password}\"}}' {url.rstrip('/')}/api/v1/auth/login"
     )
 
 

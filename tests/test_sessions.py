@@ -17,33 +17,11 @@ from mectofitness import timeutil
 from mectofitness.extensions import db
 from mectofitness.models import Client, Trainer, TrainingSession
 
+from .expected import CLIENT_KEYS, SESSION_KEYS
+
 SESSIONS = "/api/v1/sessions"
 ME = "/api/v1/auth/me"
 
-SESSION_KEYS = {
-    "id",
-    "title",
-    "description",
-    "session_type",
-    "location",
-    "scheduled_start",
-    "scheduled_end",
-    "actual_start",
-    "actual_end",
-    "status",
-    "exercises_performed",
-    "notes",
-    "client_feedback",
-    "trainer_notes",
-    "google_event_id",
-    "outlook_event_id",
-    "created_at",
-    "updated_at",
-    "trainer_id",
-    "client_id",
-}
-CLIENT_KEYS = {"id", "name", "email", "phone", "status"}
-TRAINER_KEYS = {"id", "username", "email", "full_name"}
 PAGINATION_KEYS = {"page", "per_page", "total_pages", "total_items", "has_next", "has_prev"}
 STATUSES = ("scheduled", "completed", "cancelled", "no-show")
 SESSION_TYPES = ("personal", "group", "online", "assessment", "consultation")

@@ -15,31 +15,11 @@ from flask.testing import FlaskClient
 
 from mectofitness.models import Client, Trainer
 
+from .expected import SESSION_KEYS
+
 BASE = "https://your-domain.com"
 SESSIONS = "/api/v1/sessions"
 LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
-SESSION_KEYS = {
-    "id",
-    "title",
-    "description",
-    "session_type",
-    "location",
-    "scheduled_start",
-    "scheduled_end",
-    "actual_start",
-    "actual_end",
-    "status",
-    "exercises_performed",
-    "notes",
-    "client_feedback",
-    "trainer_notes",
-    "google_event_id",
-    "outlook_event_id",
-    "created_at",
-    "updated_at",
-    "trainer_id",
-    "client_id",
-}
 
 # The create example's body, character for character (client_id and year substituted).
 CREATE_CURL_BODY = """{

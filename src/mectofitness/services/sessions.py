@@ -26,6 +26,33 @@ NOUN = "session"
 OVERLAP_CONSTRAINT = "ex_training_sessions_no_overlap"
 
 
+def filter_sessions(
+    stmt: Select[Any],
+    *,
+    actor: Trainer,
+    trainer_id: int | None = None,
+    client_id: int | None = None,
+    status: str | None = None,
+    session_type: str | None = None,
+    start: datetime | None = None,
+    end_exclusive: datetime | None = None,
+) -> Select[Any]:
+    """``stmt`` limited to the sessions ``actor`` may see that match the list and stats
+    filters; dates select by ``scheduled_start`` in ``[start, end_exclusive)``."""
+    stmt = scope_to_actor(stmt, TrainingSession, actor=actor, trainer_id=trainer_id)
+    if client_id is not None:
+        stmt = stmt.where(TrainingSession.client_id == client_id)
+    if status is not None:
+        stmt = stmt.where(TrainingSession.status == status)
+    if session_type is not None:
+        stmt = stmt.where(TrainingSession.session_type == session_type)
+    if start is not None:
+        stmt = stmt.where(TrainingSession.scheduled_start >= start)
+    if end_exclusive is not None:
+        stmt = stmt.where(TrainingSession.scheduled_start < end_exclusive)
+    return stmt
+
+
 def sessions_query(
     *,
     actor: Trainer,
@@ -42,17 +69,16 @@ def sessions_query(
 ) -> Select[tuple[TrainingSession]]:
     """The sessions ``actor`` may see, filtered by the list's parameters, in a stable order
     (ties broken by id in the same direction), with nested rows loaded in one query each."""
-    stmt = scope_to_actor(select(TrainingSession), TrainingSession, actor=actor, trainer_id=trainer_id)
-    if client_id is not None:
-        stmt = stmt.where(TrainingSession.client_id == client_id)
-    if status is not None:
-        stmt = stmt.where(TrainingSession.status == status)
-    if session_type is not None:
-        stmt = stmt.where(TrainingSession.session_type == session_type)
-    if start is not None:
-        stmt = stmt.where(TrainingSession.scheduled_start >= start)
-    if end_exclusive is not None:
-        stmt = stmt.where(TrainingSession.scheduled_start < end_exclusive)
+    stmt = filter_sessions(
+        select(TrainingSession),
+        actor=actor,
+        trainer_id=trainer_id,
+        client_id=client_id,
+        status=status,
+        session_type=session_type,
+        start=start,
+        end_exclusive=end_exclusive,
+    )
     direction = asc if sort_order == "asc" else desc
     stmt = stmt.order_by(direction(getattr(TrainingSession, sort_by)), direction(TrainingSession.id))
     return stmt.options(*_nested(include_client, include_trainer))
@@ -101,11 +127,10 @@ def create_session(session: Session, *, actor: Trainer, fields: dict[str, Any], 
     _check_times(fields, client_problems(session, client_id=fields["client_id"], trainer_id=owner.id))
     now = timeutil.now()
     row = TrainingSession(trainer_id=owner.id, created_at=now, updated_at=now, **fields)
+    slot = {"trainer_id": owner.id, "start": row.scheduled_start, "end": row.scheduled_end}
     if scheduling.occupies(row.status):
-        ensure_free(session, trainer_id=owner.id, start=row.scheduled_start, end=row.scheduled_end, tz=tz)
-    _write_or_conflict(
-        session, lambda: session.add(row), trainer_id=owner.id, start=row.scheduled_start, end=row.scheduled_end, tz=tz
-    )
+        ensure_free(session, tz=tz, **slot)
+    _write_or_conflict(session, lambda: session.add(row), tz=tz, **slot)
     return row
 
 
@@ -122,30 +147,17 @@ def update_session(
     after.update(changes)
     _check_times(after, wrong_client)
     moved = any(key in changes for key in ("scheduled_start", "scheduled_end"))
+    slot = {"trainer_id": row.trainer_id, "start": after["scheduled_start"], "end": after["scheduled_end"],
+            "exclude_id": row.id}
     if scheduling.occupies(after["status"]) and (moved or not scheduling.occupies(row.status)):
-        ensure_free(
-            session,
-            trainer_id=row.trainer_id,
-            start=after["scheduled_start"],
-            end=after["scheduled_end"],
-            tz=tz,
-            exclude_id=row.id,
-        )
+        ensure_free(session, tz=tz, **slot)
 
     def apply() -> None:
         for key, value in changes.items():
             setattr(row, key, value)
         row.updated_at = timeutil.now()
 
-    _write_or_conflict(
-        session,
-        apply,
-        trainer_id=row.trainer_id,
-        start=after["scheduled_start"],
-        end=after["scheduled_end"],
-        tz=tz,
-        exclude_id=row.id,
-    )
+    _write_or_conflict(session, apply, tz=tz, **slot)
     return row
 
 

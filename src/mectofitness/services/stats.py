@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..db import seconds_between
 from ..models import SessionStatus, SessionType, Trainer, TrainingSession
-from .ownership import scope_to_actor
+from .sessions import filter_sessions
 
 
 def session_stats(
@@ -44,13 +44,9 @@ def session_stats(
         )
         .group_by(TrainingSession.status, TrainingSession.session_type)
     )
-    stmt = scope_to_actor(stmt, TrainingSession, actor=actor, trainer_id=trainer_id)
-    if client_id is not None:
-        stmt = stmt.where(TrainingSession.client_id == client_id)
-    if start is not None:
-        stmt = stmt.where(TrainingSession.scheduled_start >= start)
-    if end_exclusive is not None:
-        stmt = stmt.where(TrainingSession.scheduled_start < end_exclusive)
+    stmt = filter_sessions(
+        stmt, actor=actor, trainer_id=trainer_id, client_id=client_id, start=start, end_exclusive=end_exclusive
+    )
 
     by_status = {status.value: 0 for status in SessionStatus}
     by_type = {kind.value: 0 for kind in SessionType}

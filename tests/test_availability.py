@@ -617,6 +617,13 @@ def test_availability_working_hours_are_in_the_trainers_zone(app, factory):
             "2030-06-05T12:30:00",
             [slot(f"{DAY}T13:00:00", f"{DAY}T20:00:00", 420)],
         ),  # during the session
+        (  # mid-minute: free time starts at the next whole minute
+            "2030-06-05T10:16:30",
+            [
+                slot(f"{DAY}T10:17:00", f"{DAY}T12:00:00", 103),
+                slot(f"{DAY}T13:00:00", f"{DAY}T20:00:00", 420),
+            ],
+        ),
         ("2030-06-05T18:59:00", [slot(f"{DAY}T18:59:00", f"{DAY}T20:00:00", 61)]),
         ("2030-06-05T19:01:00", []),
         ("2030-06-05T21:00:00", []),
@@ -646,7 +653,7 @@ def test_availability_today_with_the_real_clock_starts_no_earlier_than_now(app, 
     assert data["date"] == before.date().isoformat()
     [first] = data["available_slots"]
     start = datetime.fromisoformat(first["start"])
-    assert before <= start <= after
+    assert start.second == 0 and before <= start <= after + timedelta(minutes=1)
     assert first["end"] == f"{data['date']}T20:00:00"
     assert first["duration_minutes"] == (datetime.fromisoformat(first["end"]) - start) // timedelta(
         minutes=1
@@ -660,7 +667,7 @@ def test_availability_today_with_the_real_clock_and_all_day_hours(logged_in, fac
     after = datetime.now(UTC).replace(tzinfo=None)
     if data["available_slots"]:  # empty only in the last minute of the day
         start = datetime.fromisoformat(data["available_slots"][0]["start"])
-        assert before <= start <= after
+        assert start.second == 0 and before <= start <= after + timedelta(minutes=1)
         assert (
             data["available_slots"][-1]["end"]
             == (before.date() + timedelta(days=1)).isoformat() + "T00:00:00"

@@ -170,6 +170,12 @@ def range_end_exclusive(value: date | datetime, tz: ZoneInfo) -> datetime:
     return day_start(value + timedelta(days=1), tz)
 
 
+def next_minute(instant: datetime) -> datetime:
+    """``instant`` rounded up to a whole minute (unchanged if it is one)."""
+    whole = instant.replace(second=0, microsecond=0)
+    return whole if whole == instant else whole + timedelta(minutes=1)
+
+
 def minutes_between(start: datetime, end: datetime) -> int:
     """Whole minutes of real (UTC) time between two instants."""
     return int((end - start).total_seconds() // 60)

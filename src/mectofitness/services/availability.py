@@ -29,7 +29,8 @@ def day_availability(session: Session, *, trainer: Trainer, day: date, duration:
     )
     windows = scheduling.working_intervals(day, tz, scheduling.effective_working_hours(trainer.working_hours))
     free = scheduling.free_intervals(
-        windows, [(row.scheduled_start, row.scheduled_end) for row in booked], not_before=now
+        # Free time starts at the next whole minute: nobody books a slot at 09:09:35.
+        windows, [(row.scheduled_start, row.scheduled_end) for row in booked], not_before=timeutil.next_minute(now)
     )
     return {
         "date": day.isoformat(),

@@ -93,7 +93,7 @@ def create_trainer_command(**options: Any) -> None:
         schema.upgrade(db.engine)
         try:
             trainer = trainers.create_trainer(
-                db.session, **data.model_dump(), hash_method=app.config["MECTO_SETTINGS"].password_hash_method
+                db.session(), **data.model_dump(), hash_method=app.config["MECTO_SETTINGS"].password_hash_method
             )
             db.session.commit()
         except DomainError as exc:
@@ -112,7 +112,7 @@ def seed_demo(password: str, url: str) -> None:
 
     with _app() as app:
         schema.upgrade(db.engine)
-        created = seed(db.session, password=password, hash_method=app.config["MECTO_SETTINGS"].password_hash_method)
+        created = seed(db.session(), password=password, hash_method=app.config["MECTO_SETTINGS"].password_hash_method)
         db.session.commit()
     click.echo(("Seeded" if created else "Already seeded:") + " demo trainer.")
     click.echo(f"Log in as username 'demo', password '{password}':")

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 from pydantic import BaseModel, TypeAdapter
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from .api.http import Operation, operation_of
 from .errors import HTTP_MESSAGES
@@ -44,9 +44,9 @@ def build_spec(app: Flask) -> dict[str, Any]:
 
     schemas = _Components()
     paths: dict[str, dict[str, Any]] = {}
-    for rule, method, endpoint_name, operation in operations:
-        path = _PATH_PARAM.sub(r"{\2}", rule)
-        paths.setdefault(path, {})[method] = _operation(rule, method, endpoint_name, operation, schemas)
+    for rule_text, method, endpoint_name, operation in operations:
+        path = _PATH_PARAM.sub(r"{\2}", rule_text)
+        paths.setdefault(path, {})[method] = _operation(rule_text, method, endpoint_name, operation, schemas)
     _add_links(paths)
     return {
         "openapi": "3.1.0",
@@ -77,14 +77,14 @@ class _Components:
     """Collects the pydantic models used, then renders them as components at once."""
 
     def __init__(self) -> None:
-        self.models: dict[tuple[type[BaseModel], str], None] = {}
+        self.models: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {}
 
-    def ref(self, model: type[BaseModel], mode: str) -> dict[str, str]:
+    def ref(self, model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, str]:
         self.models[(model, mode)] = None
         return {"$ref": REF.format(model=self._name(model, mode))}
 
     @staticmethod
-    def _name(model: type[BaseModel], mode: str) -> str:
+    def _name(model: type[BaseModel], mode: JsonSchemaMode) -> str:
         return model.__name__
 
     def finish(self) -> dict[str, Any]:

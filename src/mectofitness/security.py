@@ -39,7 +39,7 @@ def init_app() -> None:
     def _from_cookie(secret: str) -> Principal | None:
         if request.authorization is not None:
             return None  # a request bearing a token is judged by that token alone
-        trainer = auth_service.trainer_for_secret(db.session, secret=secret, kind="login")
+        trainer = auth_service.trainer_for_secret(db.session(), secret=secret, kind="login")
         return Principal(trainer, "cookie", secret) if trainer else None
 
     @login_manager.request_loader
@@ -47,7 +47,7 @@ def init_app() -> None:
         credentials = req.authorization
         if credentials is None or credentials.type != "bearer" or not credentials.token:
             return None
-        trainer = auth_service.trainer_for_secret(db.session, secret=credentials.token, kind="api")
+        trainer = auth_service.trainer_for_secret(db.session(), secret=credentials.token, kind="api")
         return Principal(trainer, "bearer") if trainer else None
 
 

@@ -28,14 +28,16 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 def me_out(principal: Principal) -> MeOut:
     trainer = principal.trainer
-    return MeOut(
-        id=trainer.id,
-        username=trainer.username,
-        email=trainer.email,
-        full_name=trainer.full_name,
-        role=trainer.role,
-        timezone=trainer.timezone,
-        working_hours=scheduling.effective_working_hours(trainer.working_hours),
+    return MeOut.model_validate(
+        {
+            "id": trainer.id,
+            "username": trainer.username,
+            "email": trainer.email,
+            "full_name": trainer.full_name,
+            "role": trainer.role,
+            "timezone": trainer.timezone,
+            "working_hours": scheduling.effective_working_hours(trainer.working_hours),
+        }
     )
 
 
@@ -45,7 +47,7 @@ def login(body: LoginIn) -> Response:
     """Log in with username (or e-mail) and password; sets the session cookie."""
     config = settings()
     trainer = auth_service.authenticate(
-        db.session,
+        db.session(),
         username=body.username,
         password=body.password,
         address=request.remote_addr or "unknown",
@@ -58,7 +60,7 @@ def login(body: LoginIn) -> Response:
         raise Unauthorized("Invalid username or password")
     lifetime = timedelta(days=config.login_session_days)
     _, secret = auth_service.issue_token(
-        db.session, trainer=trainer, kind="login", name=request.user_agent.string[:100] or "browser", lifetime=lifetime
+        db.session(), trainer=trainer, kind="login", name=request.user_agent.string[:100] or "browser", lifetime=lifetime
     )
     session.clear()
     session.permanent = True
@@ -73,7 +75,7 @@ def logout() -> Response:
     """End this login session (the cookie stops working everywhere)."""
     secret = login_secret_of_request()
     if secret:
-        auth_service.end_login(db.session, secret=secret)
+        auth_service.end_login(db.session(), secret=secret)
     logout_user()
     session.clear()
     return ok(message="Logged out")
@@ -93,7 +95,7 @@ def update_me(body: MeUpdate) -> Response:
     principal = current_principal()
     changes = body.model_dump(exclude_unset=True, mode="json")
     trainers.update_profile(
-        db.session,
+        db.session(),
         trainer=principal.trainer,
         changes=changes,
         hash_method=settings().password_hash_method,
@@ -107,7 +109,7 @@ def update_me(body: MeUpdate) -> Response:
 def create_token(body: TokenCreate) -> Response:
     """Create an API token; its secret is shown in this response only."""
     token, secret = auth_service.issue_token(
-        db.session, trainer=current_principal().trainer, kind="api", name=body.name
+        db.session(), trainer=current_principal().trainer, kind="api", name=body.name
     )
     out = TokenCreatedOut(id=token.id, name=token.name, created_at=token.created_at, token=secret)
     return ok(dump(out), message="Token created successfully", status=201)
@@ -117,7 +119,7 @@ def create_token(body: TokenCreate) -> Response:
 @endpoint(response=list[TokenOut], errors=(401,))
 def list_tokens() -> Response:
     """The caller's API tokens, without their secrets."""
-    tokens = auth_service.list_api_tokens(db.session, trainer=current_principal().trainer)
+    tokens = auth_service.list_api_tokens(db.session(), trainer=current_principal().trainer)
     return ok([dump(TokenOut.model_validate(t)) for t in tokens])
 
 
@@ -125,5 +127,5 @@ def list_tokens() -> Response:
 @endpoint(errors=(401, 404))
 def revoke_token(token_id: int) -> Response:
     """Revoke an API token; the next request bearing it is refused."""
-    auth_service.revoke_api_token(db.session, trainer=current_principal().trainer, token_id=token_id)
+    auth_service.revoke_api_token(db.session(), trainer=current_principal().trainer, token_id=token_id)
     return ok(message="Token revoked")

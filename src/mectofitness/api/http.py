@@ -102,7 +102,7 @@ def read_json_object(model: type[BaseModel] | None = None) -> dict[str, Any]:
         value = None
     if not isinstance(value, dict):
         raise BadRequest("Request body must be a JSON object")
-    ignored = getattr(model, "ignored_fields", frozenset()) if model is not None else frozenset()
+    ignored: frozenset[str] = getattr(model, "ignored_fields", frozenset())
     return {key: item for key, item in value.items() if key not in ignored}
 
 

@@ -24,7 +24,7 @@ bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
 def _out(row, query: IncludeQuery) -> dict:  # type: ignore[no-untyped-def]
     client, trainer = sessions.related(
-        db.session, row, include_client=query.include_client, include_trainer=query.include_trainer
+        db.session(), row, include_client=query.include_client, include_trainer=query.include_trainer
     )
     return dump(session_out(row, client=client, trainer=trainer), exclude_unset=True)
 
@@ -65,12 +65,12 @@ def list_sessions(query: SessionListQuery) -> Response:
 @endpoint(query=IncludeQuery, response=SessionOut, errors=(400, 401, 403, 404))
 def get_session(session_id: int, query: IncludeQuery) -> Response:
     """Get one session."""
-    row = sessions.get_session(db.session, actor=current_principal().trainer, session_id=session_id)
+    row = sessions.get_session(db.session(), actor=current_principal().trainer, session_id=session_id)
     return ok(_out(row, query))
 
 
 def _client_check(raw: dict, session_id: int | None = None) -> dict[str, str]:  # type: ignore[type-arg]
-    return sessions.body_client_problems(db.session, actor=current_principal().trainer, raw=raw, session_id=session_id)
+    return sessions.body_client_problems(db.session(), actor=current_principal().trainer, raw=raw, session_id=session_id)
 
 
 @bp.post("")
@@ -78,9 +78,9 @@ def _client_check(raw: dict, session_id: int | None = None) -> dict[str, str]:  
 def create_session(body: SessionCreate) -> Response:
     """Schedule a new session (409 when it overlaps another)."""
     row = sessions.create_session(
-        db.session, actor=current_principal().trainer, fields=body.model_dump(), tz=caller_zone()
+        db.session(), actor=current_principal().trainer, fields=body.model_dump(), tz=caller_zone()
     )
-    return ok(_out(row, IncludeQuery(include_client=True)), message="Session created successfully", status=201)
+    return ok(_out(row, IncludeQuery(include_client=True, include_trainer=False)), message="Session created successfully", status=201)
 
 
 @bp.route("/<int:session_id>", methods=["PUT", "PATCH"])
@@ -88,7 +88,7 @@ def create_session(body: SessionCreate) -> Response:
 def update_session(session_id: int, query: IncludeQuery, body: SessionUpdate) -> Response:
     """Update a session (partial; rescheduling is conflict-checked)."""
     row = sessions.update_session(
-        db.session,
+        db.session(),
         actor=current_principal().trainer,
         session_id=session_id,
         changes=body.model_dump(exclude_unset=True),
@@ -103,7 +103,7 @@ def delete_session(session_id: int, query: DeleteQuery) -> Response:
     """Cancel a session, or delete it for good with permanent=true."""
     actor = current_principal().trainer
     if query.permanent:
-        sessions.delete_session(db.session, actor=actor, session_id=session_id)
+        sessions.delete_session(db.session(), actor=actor, session_id=session_id)
         return ok(message="Session permanently deleted")
-    row = sessions.cancel_session(db.session, actor=actor, session_id=session_id)
+    row = sessions.cancel_session(db.session(), actor=actor, session_id=session_id)
     return ok(_out(row, query), message="Session cancelled successfully")

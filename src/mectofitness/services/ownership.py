@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import Select, false
 from sqlalchemy.orm import Session
 
 from ..db import is_storable_id
 from ..errors import Forbidden, InvalidInput, NotFound
-from ..models import Trainer
+from ..models import Client, Trainer, TrainingSession
 
-
-class Owned(Protocol):
-    trainer_id: int
-
-
-O = TypeVar("O", bound=Owned)
+O = TypeVar("O", Client, TrainingSession)
 
 
 def get_owned_or_raise(session: Session, model: type[O], obj_id: int, *, actor: Trainer, action: str, noun: str) -> O:
@@ -33,7 +28,7 @@ def get_owned_or_raise(session: Session, model: type[O], obj_id: int, *, actor: 
     return obj
 
 
-def scope_to_actor(stmt: Select, model: type[Owned], *, actor: Trainer, trainer_id: int | None) -> Select:
+def scope_to_actor(stmt: Select, model: type[Client | TrainingSession], *, actor: Trainer, trainer_id: int | None) -> Select:
     """Limit a list query to what ``actor`` may see: their own rows, or for an admin
     every trainer's rows (one trainer's when ``trainer_id`` is given)."""
     if actor.is_admin:

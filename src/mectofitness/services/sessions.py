@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, asc, desc, select
@@ -22,6 +22,15 @@ from .clients import find_client_for_trainer
 from .ownership import get_owned_or_raise, scope_to_actor, target_trainer
 
 NOUN = "session"
+
+
+class _Slot(TypedDict, total=False):
+    """The interval a write would occupy on a trainer's calendar."""
+
+    trainer_id: int
+    start: datetime
+    end: datetime
+    exclude_id: int | None
 # The PostgreSQL exclusion constraint that makes overlapping bookings impossible.
 OVERLAP_CONSTRAINT = "ex_training_sessions_no_overlap"
 
@@ -127,7 +136,7 @@ def create_session(session: Session, *, actor: Trainer, fields: dict[str, Any], 
     _check_times(fields, client_problems(session, client_id=fields["client_id"], trainer_id=owner.id))
     now = timeutil.now()
     row = TrainingSession(trainer_id=owner.id, created_at=now, updated_at=now, **fields)
-    slot = {"trainer_id": owner.id, "start": row.scheduled_start, "end": row.scheduled_end}
+    slot: _Slot = {"trainer_id": owner.id, "start": row.scheduled_start, "end": row.scheduled_end}
     if scheduling.occupies(row.status):
         ensure_free(session, tz=tz, **slot)
     _write_or_conflict(session, lambda: session.add(row), tz=tz, **slot)
@@ -147,8 +156,12 @@ def update_session(
     after.update(changes)
     _check_times(after, wrong_client)
     moved = any(key in changes for key in ("scheduled_start", "scheduled_end"))
-    slot = {"trainer_id": row.trainer_id, "start": after["scheduled_start"], "end": after["scheduled_end"],
-            "exclude_id": row.id}
+    slot: _Slot = {
+        "trainer_id": row.trainer_id,
+        "start": after["scheduled_start"],
+        "end": after["scheduled_end"],
+        "exclude_id": row.id,
+    }
     if scheduling.occupies(after["status"]) and (moved or not scheduling.occupies(row.status)):
         ensure_free(session, tz=tz, **slot)
 

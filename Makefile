@@ -26,4 +26,5 @@ test: $(VENV)/.installed
 	bash scripts/test.sh
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/mypy

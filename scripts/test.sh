@@ -25,6 +25,12 @@ fi
 bash scripts/install-browser.sh
 if [ -f scripts/install-bench-tools.sh ]; then bash scripts/install-bench-tools.sh; fi
 
+# Lint and types first: they take seconds.
+if [ "$#" -eq 0 ]; then
+  "$BIN/ruff" check src tests scripts bench
+  "$BIN/mypy"
+fi
+
 "$BIN/pytest" "$@"
 
 # The whole suite (no arguments) also fuzzes the live service on both databases.

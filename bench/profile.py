@@ -30,9 +30,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-n", "--requests", type=int, default=500)
     parser.add_argument("--anonymous", action="store_true", help="no login (the floor)")
     parser.add_argument("--html", default=None, help="also write pyinstrument's HTML here")
+    parser.add_argument("--time-only", action="store_true", help="no profiler: just the time per request")
     args = parser.parse_args(argv)
-
-    from pyinstrument import Profiler
 
     app = create_app(database_url=normalize_database_url(absolute_url(args.database_url)), log_level="WARNING")
     web = app.test_client()
@@ -47,6 +46,16 @@ def main(argv: list[str] | None = None) -> None:
     for _ in range(min(50, args.requests)):  # warm caches and the connection pool
         status = once()
     print(f"status {status}")
+    if args.time_only:
+        started = time.perf_counter()
+        for _ in range(args.requests):
+            once()
+        elapsed = time.perf_counter() - started
+        print(f"{args.requests} requests in {elapsed:.2f}s: {elapsed / args.requests * 1000:.2f} ms each")
+        return
+
+    from pyinstrument import Profiler
+
     profiler = Profiler(interval=0.0002)
     started = time.perf_counter()
     profiler.start()

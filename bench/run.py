@@ -26,6 +26,7 @@ import re
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -53,6 +54,7 @@ DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 FAR_FUTURE = datetime(2040, 1, 1, tzinfo=UTC)
 WARMUP_BASE = FAR_FUTURE
 MEASURE_BASE = datetime(2070, 1, 1, tzinfo=UTC)
+ROUND_HOURS = 50_000  # about 5.7 years of hours per round
 READ_TARGET = 0.5
 WRITE_TARGET = 0.3
 P99_GROWTH_TARGET = 1.25
@@ -74,14 +76,16 @@ class Endpoint:
         return {"read": READ_TARGET, "write": WRITE_TARGET}.get(self.kind)
 
 
-def endpoints(anchor: date, files: dict[str, Path], wrk_threads: int, client_ids: list[int], *, warmup: bool) -> list[Endpoint]:
+def endpoints(anchor: date, files: dict[str, Path], wrk_threads: int, client_ids: list[int], *, warmup: bool,
+              round_no: int = 1) -> list[Endpoint]:
     """What is measured, in order: the floor, reads, then writes (so that reads see the
     seeded data only). Query dates are fixed days of the seeded calendar."""
     week = anchor + timedelta(days=7)  # a Monday in the booked future
     month = (anchor.replace(day=1) - timedelta(days=1)).replace(day=1)  # the month before the anchor's
     month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     day = anchor + timedelta(days=15)
-    base = int((WARMUP_BASE if warmup else MEASURE_BASE).timestamp())
+    # Each round books its own stretch of hours, so no round collides with an earlier one.
+    base = int((WARMUP_BASE if warmup else MEASURE_BASE).timestamp()) + (round_no - 1) * ROUND_HOURS * 3600
     t = str(wrk_threads)
     return [
         Endpoint("floor", "floor: GET /health (no auth, no DB)", "/api/v1/health", kind="floor", authenticated=False),
@@ -166,6 +170,13 @@ def prepare(ds: Dataset, out: Path) -> tuple[dict[str, Path], list[int]]:
                 .order_by(TrainingSession.scheduled_start).limit(1000)
             ).all()
             client_ids = conn.scalars(select(Client.id).where(Client.trainer_id == trainer_id).order_by(Client.id)).all()
+        if engine.dialect.name == "postgresql":
+            # Back to the state the seed left: an earlier run's writes cleared visibility-map
+            # bits, and autovacuum will not come for a 1,000,000-row table until 20% of it
+            # changed, so index-only scans would fetch those rows from the table. Every run
+            # starts from the same physical state instead.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE training_sessions")
     finally:
         engine.dispose()
     if not ids or not updates:
@@ -312,14 +323,16 @@ def wrk(binary: str, base: str, ep: Endpoint, *, cookie: str, seconds: int, conn
     }
 
 
-def preflight(base: str, ep: Endpoint, cookie: str, files: dict[str, Path], client_ids: list[int]) -> int:
+def preflight(base: str, ep: Endpoint, cookie: str, files: dict[str, Path], client_ids: list[int],
+              round_no: int = 1) -> int:
     """One request of the kind wrk will send, checked by hand: the status code."""
     headers = {"Cookie": f"session={cookie}"} if ep.authenticated else {}
     if ep.name == "get":
         first = files["ids"].read_text().split()[0]
         return requests.get(f"{base}/api/v1/sessions/{first}", headers=headers, timeout=30).status_code
     if ep.name == "create":
-        start = FAR_FUTURE + timedelta(days=365 * 20)  # clear of the warm-up's and the run's hours
+        # Clear of the warm-up's and the run's hours; one hour per round.
+        start = FAR_FUTURE + timedelta(days=365 * 20, hours=round_no)
         body = {"client_id": client_ids[0], "title": "Benchmark preflight",
                 "scheduled_start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "scheduled_end": (start + timedelta(minutes=45)).strftime("%Y-%m-%dT%H:%M:%SZ")}
@@ -338,6 +351,7 @@ def preflight(base: str, ep: Endpoint, cookie: str, files: dict[str, Path], clie
 class Options:
     duration: int
     warmup: int
+    rounds: int
     connections: int
     wrk_threads: int
     workers: int | None
@@ -353,7 +367,7 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
     the 1,000,000 figures alike, which keeps their p99 ratio honest. The floor is
     measured first and again last; ratios are to the mean of the two."""
     binary = ensure_wrk()
-    results: dict[str, dict[str, Any]] = {ds.key: {} for ds in datasets}
+    results: dict[str, dict[str, list[dict[str, Any]]]] = {ds.key: {} for ds in datasets}
     with ExitStack() as stack:
         runs = []
         for ds in datasets:
@@ -361,36 +375,39 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
             base = stack.enter_context(server(ds, out, workers=opts.workers, threads=opts.server_threads, log=log))
             cookie = login(base)
             stack.callback(logout, base, cookie)
-            measured = endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=False)
-            warm = {ep.name: ep for ep in endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=True)}
-            runs.append((ds, base, cookie, files, client_ids, measured, warm))
-        names = [ep.name for ep in runs[0][5] if not only or ep.name in only or ep.kind == "floor"] + ["floor_end"]
-        for name in names:
-            for ds, base, cookie, files, client_ids, measured, warm in runs:
-                ep = next(e for e in measured if e.name == name.removesuffix("_end"))
-                status = preflight(base, ep, cookie, files, client_ids)
-                if not 200 <= status < 300:
-                    raise SystemExit(f"[{ds.key}] {ep.name}: preflight answered {status}")
-                if opts.warmup and name != "floor_end":
-                    wrk(binary, base, warm[ep.name], cookie=cookie, seconds=opts.warmup,
-                        connections=opts.connections, threads=opts.wrk_threads)
-                reprioritize_backends(ds)
-                load_before = os.getloadavg()[0]
-                figures = wrk(binary, base, ep, cookie=cookie, seconds=opts.duration,
-                              connections=opts.connections, threads=opts.wrk_threads)
-                # The 1-minute load average around the measurement: above ~4 on this 2-core
-                # machine (server and wrk), something else was competing for the CPU.
-                figures.update(label=ep.label + (" (again, last)" if name == "floor_end" else ""), kind=ep.kind,
-                               path=ep.path, target=ep.target,
-                               load_before=round(load_before, 2), load_after=round(os.getloadavg()[0], 2))
-                results[ds.key][name] = figures
-                log(f"[{ds.key}] {name:<20} {figures['rps']:>8.1f} req/s  p50 {figures['p50_ms']:>7.2f}  "
-                    f"p95 {figures['p95_ms']:>7.2f}  p99 {figures['p99_ms']:>7.2f} ms  non-2xx {figures['non_2xx']}  "
-                    f"load {figures['load_before']:.1f}->{figures['load_after']:.1f}")
+            runs.append((ds, base, cookie, files, client_ids))
+        names = [ep.name for ep in endpoints(ANCHOR, runs[0][3], opts.wrk_threads, runs[0][4], warmup=False)
+                 if not only or ep.name in only or ep.kind == "floor"] + ["floor_end"]
+        for round_no in range(1, opts.rounds + 1):
+            for name in names:
+                for ds, base, cookie, files, client_ids in runs:
+                    measured = endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=False, round_no=round_no)
+                    warm = {e.name: e for e in endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=True,
+                                                         round_no=round_no)}
+                    ep = next(e for e in measured if e.name == name.removesuffix("_end"))
+                    status = preflight(base, ep, cookie, files, client_ids, round_no)
+                    if not 200 <= status < 300:
+                        raise SystemExit(f"[{ds.key}] {ep.name}: preflight answered {status}")
+                    if opts.warmup and name != "floor_end":
+                        wrk(binary, base, warm[ep.name], cookie=cookie, seconds=opts.warmup,
+                            connections=opts.connections, threads=opts.wrk_threads)
+                    reprioritize_backends(ds)
+                    load_before = os.getloadavg()[0]
+                    figures = wrk(binary, base, ep, cookie=cookie, seconds=opts.duration,
+                                  connections=opts.connections, threads=opts.wrk_threads)
+                    # The 1-minute load average around the measurement: above ~4 on this
+                    # 2-core machine (server and wrk), something else was competing for the CPU.
+                    figures.update(load_before=round(load_before, 2), load_after=round(os.getloadavg()[0], 2))
+                    figures.update(label=ep.label + (" (again, last)" if name == "floor_end" else ""),
+                                   kind=ep.kind, path=ep.path, target=ep.target)
+                    results[ds.key].setdefault(name, []).append(figures)
+                    log(f"[{ds.key}] r{round_no} {name:<20} {figures['rps']:>8.1f} req/s  "
+                        f"p50 {figures['p50_ms']:>7.2f}  p95 {figures['p95_ms']:>7.2f}  p99 {figures['p99_ms']:>7.2f} ms  "
+                        f"non-2xx {figures['non_2xx']}  load {figures['load_before']:.1f}->{figures['load_after']:.1f}")
     out_results = {}
     for ds in datasets:
         prepare(ds, out)  # take the run's bookings out again
-        figures_by_name = results[ds.key]
+        figures_by_name = {name: combine(rounds) for name, rounds in results[ds.key].items()}
         floor = (figures_by_name["floor"]["rps"] + figures_by_name["floor_end"]["rps"]) / 2
         for figures in figures_by_name.values():
             figures["ratio"] = round(figures["rps"] / floor, 3) if floor else None
@@ -403,6 +420,7 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
             "settings": {
                 "duration_s": opts.duration,
                 "warmup_s": opts.warmup,
+                "rounds": opts.rounds,
                 "connections": opts.connections,
                 "wrk_threads": opts.wrk_threads,
                 "server": server_settings(opts),
@@ -412,6 +430,24 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
             "endpoints": figures_by_name,
         }
     return out_results
+
+
+def combine(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One endpoint's figures over several rounds: the median round's throughput and
+    percentiles (each taken separately), total requests and errors, and every round kept."""
+    if len(rounds) == 1:
+        return rounds[0]
+    out = dict(rounds[-1])
+    for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "mean_ms", "max_ms", "bytes_per_response"):
+        out[key] = statistics.median(r[key] for r in rounds)
+    out["requests"] = sum(r["requests"] for r in rounds)
+    out["seconds"] = round(sum(r["seconds"] for r in rounds), 2)
+    out["errors"] = {k: sum(r["errors"][k] for r in rounds) for k in rounds[0]["errors"]}
+    out["non_2xx"] = out["errors"]["status"]
+    out["load_before"] = min(r["load_before"] for r in rounds)
+    out["load_after"] = max(r["load_after"] for r in rounds)
+    out["rounds"] = rounds
+    return out
 
 
 def server_settings(opts: Options) -> dict[str, Any]:
@@ -510,7 +546,8 @@ def report(results: dict[str, dict[str, Any]], command: str) -> tuple[str, dict[
     for result in results.values():
         s = result["settings"]
         parts += [f"### {result['db']}, {result['size']:,} sessions", "",
-                  (f"{s['duration_s']} s per endpoint after {s['warmup_s']} s warm-up, {s['connections']} connections, "
+                  (f"{s['duration_s']} s per endpoint after {s['warmup_s']} s warm-up, {s.get('rounds', 1)} round(s) "
+                   f"(figures: the median round's), {s['connections']} connections, "
                    f"{s['wrk_threads']} wrk threads; server: {s['server']['command']} "
                    f"({s['server']['workers']} gthread workers x {s['server']['threads']} threads); "
                    f"priority nice {s.get('nice', 0)}. Load: the 1-minute load average before and after "
@@ -534,6 +571,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", action="append", type=int, help=f"total sessions, repeatable; default {SIZES}")
     parser.add_argument("--duration", type=int, default=15, help="measured seconds per endpoint")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per endpoint (0: none)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure everything this many times over; figures are the median round's")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=None, help="server workers (default: the server's own)")
@@ -554,11 +593,11 @@ def main(argv: list[str] | None = None) -> int:
     dbs = args.db or ["sqlite"]
     if args.smoke:
         sizes = args.size or [1_000]
-        opts = Options(duration=1, warmup=0, connections=8, wrk_threads=2, workers=args.workers,
+        opts = Options(duration=1, warmup=0, rounds=1, connections=8, wrk_threads=2, workers=args.workers,
                        server_threads=args.server_threads, smoke=True)
     else:
         sizes = args.size or list(SIZES)
-        opts = Options(duration=args.duration, warmup=args.warmup, connections=args.connections,
+        opts = Options(duration=args.duration, warmup=args.warmup, rounds=args.rounds, connections=args.connections,
                        wrk_threads=args.wrk_threads, workers=args.workers, server_threads=args.server_threads, smoke=False)
     out = args.out.resolve()
     data_dir = out / "data"

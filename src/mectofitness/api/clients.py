@@ -8,7 +8,7 @@ from ..extensions import db
 from ..schemas.client import ClientCreate, ClientListQuery, ClientOut, ClientPage, ClientUpdate
 from ..security import current_principal
 from ..services import clients
-from .http import dump, endpoint, ok, paginate
+from .http import caller_zone, dump, endpoint, ok, paginate
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 
@@ -21,7 +21,8 @@ def list_clients(query: ClientListQuery) -> Response:
         actor=current_principal().trainer, status=query.status, search=query.search, trainer_id=query.trainer_id
     )
     items, pagination = paginate(stmt, query)
-    return ok({"clients": [dump(ClientOut.model_validate(c)) for c in items], "pagination": pagination})
+    tz = caller_zone()
+    return ok({"clients": [dump(ClientOut.model_validate(c), tz=tz) for c in items], "pagination": pagination})
 
 
 @bp.get("/<int:client_id>")

@@ -179,9 +179,10 @@ def ok(data: Any = None, *, message: str | None = None, status: int = 200) -> Re
     return response
 
 
-def dump(model: BaseModel, **options: Any) -> Any:
-    """A response model as JSON-ready data, times in the caller's zone."""
-    return model.model_dump(mode="json", context={"tz": caller_zone()}, **options)
+def dump(model: BaseModel, *, tz: ZoneInfo | None = None, **options: Any) -> Any:
+    """A response model as JSON-ready data, times in ``tz`` (default: the caller's zone;
+    a view dumping many models passes it, looked up once)."""
+    return model.model_dump(mode="json", context={"tz": tz or caller_zone()}, **options)
 
 
 def paginate(stmt: Select[Any], query: PageQuery) -> tuple[list[Any], dict[str, Any]]:

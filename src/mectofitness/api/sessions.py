@@ -47,6 +47,7 @@ def list_sessions(query: SessionListQuery) -> Response:
         include_trainer=query.include_trainer,
     )
     rows, pagination = paginate(stmt, query)
+    tz = caller_zone()
     items = [
         dump(
             session_out(
@@ -54,6 +55,7 @@ def list_sessions(query: SessionListQuery) -> Response:
                 client=row.client if query.include_client else None,
                 trainer=row.trainer if query.include_trainer else None,
             ),
+            tz=tz,
             exclude_unset=True,
         )
         for row in rows

@@ -35,3 +35,12 @@ def test_health_refuses_other_methods(client):
     response = client.post("/api/v1/health", json={})
     assert response.status_code == 405
     assert response.get_json()["success"] is False
+
+
+def test_health_with_a_login_cookie_still_sends_no_sql(app, logged_in):
+    from .test_queries import captured_sql
+
+    with captured_sql(app) as statements:
+        response = logged_in.get("/api/v1/health")
+    assert response.status_code == 200
+    assert statements == []

@@ -59,11 +59,16 @@ def current_principal() -> Principal:
 
 
 def guard(public: bool) -> None:
-    """Run before every API view: authentication, then the cross-site rules."""
-    authenticated = current_user.is_authenticated
-    if not public and not authenticated:
-        raise Unauthorized()
-    via = current_user.via if authenticated else None
+    """Run before every API view: authentication, then the cross-site rules. A public
+    endpoint does not load the caller (no database work for a cookie it does not need);
+    its writes are checked unless they carry a bearer token, which no browser sends
+    cross-site on its own."""
+    if public:
+        via = "bearer" if request.authorization is not None else None
+    else:
+        if not current_user.is_authenticated:
+            raise Unauthorized()
+        via = current_user.via
     if request.method in UNSAFE_METHODS and via != "bearer":
         _refuse_cross_site()
 

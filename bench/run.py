@@ -285,10 +285,10 @@ def ensure_wrk() -> str:
     """wrk from Debian's packages, installed by the project's script when missing."""
     found = shutil.which("wrk")
     if found is None:
-        subprocess.run(["bash", str(ROOT / "scripts" / "install-bench-tools.sh")], check=True)
+        subprocess.run(["bash", str(ROOT / "scripts" / "install-debian-packages.sh"), "wrk"], check=True)
         found = shutil.which("wrk")
     if found is None:
-        raise SystemExit("wrk is not installed and scripts/install-bench-tools.sh could not install it")
+        raise SystemExit("wrk is not installed and scripts/install-debian-packages.sh could not install it")
     return found
 
 

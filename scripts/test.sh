@@ -22,8 +22,7 @@ if [ -n "${MECTO_TEST_POSTGRES_URL:-}" ]; then
 fi
 
 # System tools the suite drives: Debian's chromium (docs page) and wrk (benchmark smoke).
-bash scripts/install-browser.sh
-if [ -f scripts/install-bench-tools.sh ]; then bash scripts/install-bench-tools.sh; fi
+bash scripts/install-debian-packages.sh chromium wrk
 
 # Lint and types first: they take seconds.
 if [ "$#" -eq 0 ]; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: SQLite always, PostgreSQL at $MECTO_TEST_POSTGRES_URL,
-# then Schemathesis against the live service (scripts/fuzz.py).
+# Runs the whole test suite: lint, Schemathesis against the live service (scripts/fuzz.py),
+# then pytest on SQLite always and PostgreSQL at $MECTO_TEST_POSTGRES_URL.
 # Starts the local PostgreSQL cluster if it is down; fails (never skips) if unreachable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,9 +30,8 @@ if [ "$#" -eq 0 ]; then
   "$BIN/mypy"
 fi
 
-"$BIN/pytest" "$@"
-
-# The whole suite (no arguments) also fuzzes the live service on both databases.
+# The whole suite (no arguments) also fuzzes the live service on both databases. It runs
+# before pytest so that the run ends with pytest's own summary of what passed.
 if [ "$#" -eq 0 ]; then
   if [ -n "${MECTO_TEST_POSTGRES_URL:-}" ]; then
     "$BIN/python" scripts/fuzz.py --db both
@@ -40,3 +39,5 @@ if [ "$#" -eq 0 ]; then
     "$BIN/python" scripts/fuzz.py --db sqlite
   fi
 fi
+
+"$BIN/pytest" "$@"

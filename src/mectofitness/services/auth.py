@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -82,16 +82,25 @@ def issue_token(
     return token, secret
 
 
+# Built once: every authenticated request runs it, and a reused statement skips
+# SQLAlchemy's per-call construction and cache-key work.
+_TRAINER_BY_SECRET = (
+    select(Trainer)
+    .join(AuthToken, AuthToken.trainer_id == Trainer.id)
+    .where(
+        AuthToken.token_hash == bindparam("digest"),
+        AuthToken.kind == bindparam("kind"),
+        or_(AuthToken.expires_at.is_(None), AuthToken.expires_at > bindparam("now")),
+    )
+)
+
+
 def trainer_for_secret(session: Session, *, secret: str, kind: str) -> Trainer | None:
     """The trainer a live secret of ``kind`` stands for (one indexed lookup), else None."""
     if not secret or len(secret) > 200:
         return None
-    token = session.scalars(select(AuthToken).where(AuthToken.token_hash == _digest(secret))).first()
-    if token is None or token.kind != kind:
-        return None
-    if token.expires_at is not None and token.expires_at <= timeutil.now():
-        return None
-    return token.trainer
+    params = {"digest": _digest(secret), "kind": kind, "now": timeutil.now()}
+    return session.scalars(_TRAINER_BY_SECRET, params).first()
 
 
 def end_login(session: Session, *, secret: str) -> None:

@@ -11,11 +11,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from mectofitness import timeutil
 from mectofitness.extensions import db
 from mectofitness.models import Client, Trainer, TrainingSession
+from mectofitness.schemas.auth import TrainerBrief
+from mectofitness.schemas.client import ClientBrief
+from mectofitness.schemas.session import SessionOut
 
 from .expected import CLIENT_KEYS, SESSION_KEYS
 
@@ -284,6 +287,36 @@ def test_get_session_fields_and_includes(logged_in, trainer, john, query, extra)
             "email": "mike@example.com",
             "full_name": "Mike Thompson",
         }
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
+def test_list_and_get_answer_exactly_the_documented_session_object(app, factory, logged_in, trainer, john, zone):
+    """Responses are built by a fast serializer; they must equal what the published
+    schema (``SessionOut``, the OpenAPI document's) makes of the stored rows."""
+    assert logged_in.patch(ME, json={"timezone": zone}).status_code == 200
+    quiet = factory.client(trainer, name="Quiet", email=None, phone=None, status="inactive")
+    create(logged_in, john.id, description="Warm-up", location="Gym", notes="n", trainer_notes="t")
+    done = create(logged_in, quiet.id, "2030-12-12T10:00:00", "2030-12-12T11:30:00", session_type="assessment")
+    assert logged_in.patch(f"{SESSIONS}/{done['id']}", json={
+        "status": "completed", "actual_start": "2030-12-12T10:05:00", "actual_end": "2030-12-12T11:35:00",
+        "exercises_performed": "Squats", "client_feedback": "Great", "google_event_id": "g1", "outlook_event_id": "o1",
+    }).status_code == 200
+    page = listed(logged_in, include_client="true", include_trainer="true")["sessions"]
+    with app.app_context():
+        tz = timeutil.zone(zone)
+        expected = []
+        for row in db.session.scalars(select(TrainingSession).order_by(TrainingSession.scheduled_start.desc())):
+            fields = {name: getattr(row, name) for name in SessionOut.model_fields if name not in ("client", "trainer")}
+            model = SessionOut.model_validate(
+                fields
+                | {
+                    "client": ClientBrief.model_validate(db.session.get(Client, row.client_id)),
+                    "trainer": TrainerBrief.model_validate(db.session.get(Trainer, row.trainer_id)),
+                }
+            )
+            expected.append(model.model_dump(mode="json", context={"tz": tz}))
+    assert page == expected
+    assert [get(logged_in, item["id"], include_client="true", include_trainer="true") for item in expected] == expected
 
 
 def test_get_session_nested_client_shows_inactive_status_and_nulls(factory, logged_in, trainer):

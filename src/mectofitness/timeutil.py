@@ -131,7 +131,9 @@ def format_local(instant: datetime | None, tz: ZoneInfo) -> str | None:
     """The contract's output form: local ``YYYY-MM-DDTHH:MM:SS``, no offset, no fraction."""
     if instant is None:
         return None
-    return instant.astimezone(tz).strftime(OUTPUT_FORMAT)
+    # isoformat is several times faster than strftime(OUTPUT_FORMAT) and, with the
+    # fraction dropped, writes the same text for the years the service accepts.
+    return instant.astimezone(tz).replace(tzinfo=None, microsecond=0).isoformat()
 
 
 def day_start(day: date, tz: ZoneInfo) -> datetime:

@@ -185,13 +185,17 @@ def dump(model: BaseModel, *, tz: ZoneInfo | None = None, **options: Any) -> Any
     return model.model_dump(mode="json", context={"tz": tz or caller_zone()}, **options)
 
 
-def paginate(stmt: Select[Any], query: PageQuery) -> tuple[list[Any], dict[str, Any]]:
-    """One page of ``stmt`` (already ordered) and the contract's pagination block."""
+def paginate(stmt: Select[Any], query: PageQuery, *, scalars: bool = True) -> tuple[list[Any], dict[str, Any]]:
+    """One page of ``stmt`` (already ordered) and the contract's pagination block: ORM
+    objects, or with ``scalars=False`` the rows of a statement that selects columns."""
     per_page = query.capped_per_page
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     offset = (query.page - 1) * per_page
     # A page past the end is empty; not asking spares the database an offset it cannot hold.
-    items = list(db.session.scalars(stmt.limit(per_page).offset(offset))) if offset < total else []
+    page = stmt.limit(per_page).offset(offset)
+    items: list[Any] = []
+    if offset < total:
+        items = list(db.session.scalars(page)) if scalars else list(db.session.execute(page))
     total_pages = math.ceil(total / per_page) if total else 0
     pagination = Pagination(
         page=query.page,

@@ -13,11 +13,11 @@ from ..schemas.session import (
     SessionOut,
     SessionPage,
     SessionUpdate,
-    session_out,
+    session_json,
 )
 from ..security import current_principal
 from ..services import sessions
-from .http import caller_zone, dump, endpoint, ok, paginate
+from .http import caller_zone, endpoint, ok, paginate
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
@@ -26,7 +26,7 @@ def _out(row, query: IncludeQuery) -> dict:  # type: ignore[no-untyped-def]
     client, trainer = sessions.related(
         db.session(), row, include_client=query.include_client, include_trainer=query.include_trainer
     )
-    return dump(session_out(row, client=client, trainer=trainer), exclude_unset=True)
+    return session_json(row, caller_zone(), client=client, trainer=trainer)
 
 
 @bp.get("")
@@ -43,21 +43,14 @@ def list_sessions(query: SessionListQuery) -> Response:
         end_exclusive=query.end_date,
         sort_by=query.sort_by,
         sort_order=query.sort_order,
-        include_client=query.include_client,
-        include_trainer=query.include_trainer,
     )
-    rows, pagination = paginate(stmt, query)
+    rows, pagination = paginate(stmt, query, scalars=False)
+    clients, trainers = sessions.related_rows(
+        db.session(), rows, include_client=query.include_client, include_trainer=query.include_trainer
+    )
     tz = caller_zone()
     items = [
-        dump(
-            session_out(
-                row,
-                client=row.client if query.include_client else None,
-                trainer=row.trainer if query.include_trainer else None,
-            ),
-            tz=tz,
-            exclude_unset=True,
-        )
+        session_json(row, tz, client=clients.get(row.client_id), trainer=trainers.get(row.trainer_id))
         for row in rows
     ]
     return ok({"sessions": items, "pagination": pagination})

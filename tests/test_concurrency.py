@@ -3,6 +3,8 @@ connection, race against a multi-process gunicorn server on the same database.""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -11,11 +13,15 @@ import pytest
 import requests
 from sqlalchemy import create_engine, func, select
 
-from mectofitness.config import normalize_database_url
+from mectofitness import create_app, schema
+from mectofitness.config import Settings, normalize_database_url
+from mectofitness.db import configure_sqlite
+from mectofitness.extensions import db
 from mectofitness.models import TrainingSession
 from mectofitness.services.scheduling import OCCUPYING_STATUSES
 
-from .factories import PASSWORD
+from .conftest import TEST_HASH_METHOD
+from .factories import PASSWORD, Factory
 from .live import live_server, login_cookie
 
 RACERS = 24
@@ -91,3 +97,47 @@ def test_concurrent_reschedules_into_one_slot_exactly_one_wins(db_url, tmp_path,
         ).json()["data"]["sessions"]
     assert statuses == Counter({200: 1, 409: RACERS - 1})
     assert len(listed) == 1
+
+
+
+def test_sqlite_writers_queue_on_the_lock_beside_the_database_and_readers_do_not(tmp_path):
+    """SQLite only (PostgreSQL has row locks and the exclusion constraint): a write request
+    waits in the writers' queue, not in SQLite's sleeping retry loop, while another writer
+    holds it; it goes on the moment the lock is released; reads never wait for it."""
+    path = tmp_path / "queue.db"
+    engine = create_engine(f"sqlite:///{path}")
+    configure_sqlite(engine)
+    schema.upgrade(engine)
+    engine.dispose()
+    settings = Settings(instance_path=tmp_path / "instance", database_url=f"sqlite:///{path}",
+                        secret_key="queue-test", password_hash_method=TEST_HASH_METHOD)
+    app = create_app(settings)
+    factory = Factory(app)
+    trainer = factory.trainer(username="queue", email="queue@example.com")
+    client = factory.client(trainer, name="Client")
+    reader = app.test_client()
+    factory.login(reader, trainer)
+    cookie = reader.get_cookie("session").value
+    body = {"client_id": client.id, "title": "Queued", "scheduled_start": "2031-01-01T10:00:00Z",
+            "scheduled_end": "2031-01-01T11:00:00Z"}
+    done: list[int] = []
+
+    def write() -> None:
+        web = app.test_client(use_cookies=False)
+        done.append(web.post("/api/v1/sessions", json=body, headers={"Cookie": f"session={cookie}"}).status_code)
+
+    holder = os.open(f"{path}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # another process's writer, mid-transaction
+    writer = threading.Thread(target=write)
+    try:
+        writer.start()
+        writer.join(timeout=0.5)
+        assert writer.is_alive() and done == []  # queued behind the holder
+        assert reader.get("/api/v1/sessions").status_code == 200  # reads pass by
+    finally:
+        fcntl.flock(holder, fcntl.LOCK_UN)
+        os.close(holder)
+    writer.join(timeout=10)
+    assert done == [201]
+    with app.app_context():
+        db.engine.dispose()

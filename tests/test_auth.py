@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from mectofitness import create_app
 from mectofitness.extensions import db
+from mectofitness.models import AuthToken
 
 from .factories import PASSWORD
 
@@ -121,6 +124,22 @@ def test_login_cookie_is_httponly_samesite_lax(client, trainer):
     assert "httponly" in attributes
     assert "samesite=lax" in attributes
     assert cookies[0].split(";")[0] != "session="  # it carries a value
+
+
+def test_login_cookie_expires_with_its_login_and_is_not_resent_on_each_request(app, client, trainer):
+    """The cookie's Expires is fixed at login, the day its server-side login row ends;
+    later requests do not re-sign or re-send it."""
+    r = _login(client, "mike", PASSWORD)
+    cookie = next(c for c in r.headers.getlist("Set-Cookie") if c.startswith("session="))
+    expires = next(part.split("=", 1)[1] for part in cookie.split("; ") if part.lower().startswith("expires="))
+    with app.app_context():
+        row = db.session.scalars(select(AuthToken).where(AuthToken.kind == "login")).one()
+        assert row.expires_at is not None
+        assert abs(parsedate_to_datetime(expires) - row.expires_at) < timedelta(minutes=1)
+    for _ in range(2):
+        later = client.get("/api/v1/auth/me")
+        assert later.status_code == 200
+        assert not [c for c in later.headers.getlist("Set-Cookie") if c.startswith("session=")]
 
 
 def test_login_cookie_is_secure_when_configured(settings, trainer, factory):

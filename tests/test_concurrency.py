@@ -99,7 +99,6 @@ def test_concurrent_reschedules_into_one_slot_exactly_one_wins(db_url, tmp_path,
     assert len(listed) == 1
 
 
-
 def test_sqlite_writers_queue_on_the_lock_beside_the_database_and_readers_do_not(tmp_path):
     """SQLite only (PostgreSQL has row locks and the exclusion constraint): a write request
     waits in the writers' queue, not in SQLite's sleeping retry loop, while another writer

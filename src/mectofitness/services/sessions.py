@@ -96,15 +96,16 @@ def related_rows(
 ) -> tuple[dict[int, Any], dict[int, Any]]:
     """The clients and trainers of a page of sessions, by id, when asked for: one query
     each, whatever the page's length."""
-    clients: dict[int, Any] = {}
-    trainers: dict[int, Any] = {}
-    if include_client and rows:
-        wanted = {row.client_id for row in rows}
-        clients = {c.id: c for c in session.execute(select(*Client.__table__.columns).where(Client.id.in_(wanted)))}
-    if include_trainer and rows:
-        wanted = {row.trainer_id for row in rows}
-        trainers = {t.id: t for t in session.execute(select(*Trainer.__table__.columns).where(Trainer.id.in_(wanted)))}
+    clients = _by_id(session, Client, {row.client_id for row in rows}) if include_client else {}
+    trainers = _by_id(session, Trainer, {row.trainer_id for row in rows}) if include_trainer else {}
     return clients, trainers
+
+
+def _by_id(session: Session, model: type[Client | Trainer], ids: set[int]) -> dict[int, Any]:
+    """Rows of ``model``'s table by id (none asked, no query)."""
+    if not ids:
+        return {}
+    return {row.id: row for row in session.execute(select(*model.__table__.columns).where(model.id.in_(ids)))}
 
 
 def body_client_problems(
@@ -133,12 +134,11 @@ def get_session(session: Session, *, actor: Trainer, session_id: int, action: st
 
 
 def related(
-    session: Session, row: TrainingSession, *, include_client: bool, include_trainer: bool
-) -> tuple[Client | None, Trainer | None]:
-    """The session's client and trainer when asked for (usually already in the session)."""
-    client = session.get(Client, row.client_id) if include_client else None
-    trainer = session.get(Trainer, row.trainer_id) if include_trainer else None
-    return client, trainer
+    session: Session, row: Any, *, include_client: bool, include_trainer: bool
+) -> tuple[Any | None, Any | None]:
+    """One session's client and trainer when asked for."""
+    clients, trainers = related_rows(session, [row], include_client=include_client, include_trainer=include_trainer)
+    return clients.get(row.client_id), trainers.get(row.trainer_id)
 
 
 def create_session(session: Session, *, actor: Trainer, fields: dict[str, Any], tz: ZoneInfo) -> TrainingSession:

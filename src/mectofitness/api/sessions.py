@@ -60,7 +60,7 @@ def list_sessions(query: SessionListQuery) -> Response:
 @endpoint(query=IncludeQuery, response=SessionOut, errors=(400, 401, 403, 404))
 def get_session(session_id: int, query: IncludeQuery) -> Response:
     """Get one session."""
-    row = sessions.get_session(db.session(), actor=current_principal().trainer, session_id=session_id)
+    row = sessions.read_session(db.session(), actor=current_principal().trainer, session_id=session_id)
     return ok(_out(row, query))
 
 

@@ -19,7 +19,7 @@ from ..models import Client, SessionStatus, Trainer, TrainingSession
 from ..schemas.session import ACTUAL_END_AFTER_START, END_AFTER_START
 from . import scheduling
 from .clients import find_client_for_trainer
-from .ownership import get_owned_or_raise, scope_to_actor, target_trainer
+from .ownership import get_owned_or_raise, get_owned_row_or_raise, scope_to_actor, target_trainer
 
 NOUN = "session"
 
@@ -131,6 +131,12 @@ def body_client_problems(
 def get_session(session: Session, *, actor: Trainer, session_id: int, action: str = "view") -> TrainingSession:
     """One session ``actor`` may ``action``: 404 when missing, 403 when another trainer's."""
     return get_owned_or_raise(session, TrainingSession, session_id, actor=actor, action=action, noun=NOUN)
+
+
+def read_session(session: Session, *, actor: Trainer, session_id: int) -> Any:
+    """``get_session`` for an answer that only reads it: the row of its columns, the form a
+    list page has (``schemas.session.session_json`` writes either)."""
+    return get_owned_row_or_raise(session, TrainingSession, session_id, actor=actor, action="view", noun=NOUN)
 
 
 def related(

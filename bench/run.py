@@ -216,14 +216,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(ds: Dataset, out: Path, *, workers: int | None, threads: int | None, log: Any) -> Iterator[str]:
-    """``mectofitness serve`` as production runs it: its own defaults unless told."""
+def server(ds: Dataset, out: Path, *, workers: int | None, threads: int | None, log: Any,
+           minimum: bool = False) -> Iterator[str]:
+    """``mectofitness serve`` as production runs it: its own defaults unless told. With
+    ``minimum``, ``bench.minimum`` instead, under the same gunicorn settings."""
     port = free_port()
     command = [str(Path(sys.executable).with_name("mectofitness")), "serve", "--port", str(port)]
     if workers:
         command += ["--workers", str(workers)]
     if threads:
         command += ["--threads", str(threads)]
+    if minimum:
+        settings = server_settings(Options(0, 0, 0, 0, 0, workers, threads, False))
+        command = [sys.executable, "-m", "bench.minimum", "--database-url", ds.url, "--secret-key", SECRET_KEY,
+                   "--port", str(port), "--workers", str(settings["workers"]), "--threads", str(settings["threads"])]
     env = {
         **os.environ,
         "DATABASE_URL": ds.url,
@@ -232,7 +238,7 @@ def server(ds: Dataset, out: Path, *, workers: int | None, threads: int | None, 
         "MECTO_INSTANCE_PATH": str(out / "instance"),
     }
     env.pop("MECTO_LOG_LEVEL", None)
-    log_path = out / f"server-{ds.key}.log"
+    log_path = out / f"server-{ds.key}{'-minimum' if minimum else ''}.log"
     with open(log_path, "w") as log_file:
         process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=ROOT)
         base = f"http://127.0.0.1:{port}"
@@ -247,7 +253,7 @@ def server(ds: Dataset, out: Path, *, workers: int | None, threads: int | None, 
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit(f"server did not start; see {log_path}")
                 time.sleep(0.2)
-            log(f"[{ds.key}] server up: {' '.join(command[1:])}")
+            log(f"[{ds.key}] server up: {' '.join(command[1:7] if minimum else command[1:])}")
             yield base
         finally:
             process.terminate()
@@ -370,6 +376,14 @@ class Options:
     workers: int | None
     server_threads: int | None
     smoke: bool
+    minimum: bool = False
+
+
+# bench.minimum's bookings take their own stretch of hours: its rounds are numbered from here.
+MINIMUM_ROUNDS = 100
+# Endpoints bench.minimum does not answer (availability's free-interval arithmetic is the
+# service's own code either way).
+MINIMUM_SKIPS = frozenset({"availability"})
 
 
 def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
@@ -381,6 +395,7 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
     measured first and again last; ratios are to the mean of the two."""
     binary = ensure_wrk()
     results: dict[str, dict[str, list[dict[str, Any]]]] = {ds.key: {} for ds in datasets}
+    largest = max(ds.size for ds in datasets)
     with ExitStack() as stack:
         runs = []
         for ds in datasets:
@@ -388,7 +403,13 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
             base = stack.enter_context(server(ds, out, workers=opts.workers, threads=opts.server_threads, log=log))
             cookie = login(base)
             stack.callback(logout, base, cookie)
-            runs.append((ds, base, cookie, files, client_ids))
+            runs.append((ds, base, cookie, files, client_ids, False))
+            if opts.minimum and ds.size == largest:
+                # The yardstick reads the service's login cookie (same secret key and database).
+                minimum_base = stack.enter_context(
+                    server(ds, out, workers=opts.workers, threads=opts.server_threads, log=log, minimum=True))
+                results[ds.key + "+minimum"] = {}
+                runs.append((ds, minimum_base, cookie, files, client_ids, True))
         names = [ep.name for ep in endpoints(ANCHOR, runs[0][3], opts.wrk_threads, runs[0][4], warmup=False)
                  if not only or ep.name in only or ep.kind == "floor"] + ["floor_end"]
         for round_no in range(1, opts.rounds + 1):
@@ -396,14 +417,18 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
                 for ds, *_ in runs:
                     reset_bookings(ds)
             for name in names:
-                for ds, base, cookie, files, client_ids in runs:
-                    measured = endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=False, round_no=round_no)
+                for ds, base, cookie, files, client_ids, minimum in runs:
+                    if minimum and name in MINIMUM_SKIPS:
+                        continue
+                    key = ds.key + ("+minimum" if minimum else "")
+                    book_round = round_no + (MINIMUM_ROUNDS if minimum else 0)
+                    measured = endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=False, round_no=book_round)
                     warm = {e.name: e for e in endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=True,
-                                                         round_no=round_no)}
+                                                         round_no=book_round)}
                     ep = next(e for e in measured if e.name == name.removesuffix("_end"))
-                    status = preflight(base, ep, cookie, files, client_ids, round_no)
+                    status = preflight(base, ep, cookie, files, client_ids, book_round)
                     if not 200 <= status < 300:
-                        raise SystemExit(f"[{ds.key}] {ep.name}: preflight answered {status}")
+                        raise SystemExit(f"[{key}] {ep.name}: preflight answered {status}")
                     if opts.warmup and name != "floor_end":
                         wrk(binary, base, warm[ep.name], cookie=cookie, seconds=opts.warmup,
                             connections=opts.connections, threads=opts.wrk_threads)
@@ -416,8 +441,8 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
                     figures.update(load_before=round(load_before, 2), load_after=round(os.getloadavg()[0], 2))
                     figures.update(label=ep.label + (" (again, last)" if name == "floor_end" else ""),
                                    kind=ep.kind, path=ep.path, target=ep.target)
-                    results[ds.key].setdefault(name, []).append(figures)
-                    log(f"[{ds.key}] r{round_no} {name:<20} {figures['rps']:>8.1f} req/s  "
+                    results[key].setdefault(name, []).append(figures)
+                    log(f"[{key}] r{round_no} {name:<20} {figures['rps']:>8.1f} req/s  "
                         f"p50 {figures['p50_ms']:>7.2f}  p95 {figures['p95_ms']:>7.2f}  p99 {figures['p99_ms']:>7.2f} ms  "
                         f"non-2xx {figures['non_2xx']}  load {figures['load_before']:.1f}->{figures['load_after']:.1f}")
     out_results = {}
@@ -426,6 +451,12 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
         figures_by_name = {name: combine(rounds) for name, rounds in results[ds.key].items()}
         floor = (figures_by_name["floor"]["rps"] + figures_by_name["floor_end"]["rps"]) / 2
         for figures in figures_by_name.values():
+            figures["ratio"] = round(figures["rps"] / floor, 3) if floor else None
+            figures["meets_target"] = None if figures["target"] is None else figures["ratio"] >= figures["target"]
+        minimum = {name: combine(rounds) for name, rounds in results.get(ds.key + "+minimum", {}).items()}
+        for figures in minimum.values():
+            # Against the service's floor, as the targets are: the yardstick's own floor
+            # (bare Flask) is higher, so this is the ratio most favourable to it.
             figures["ratio"] = round(figures["rps"] / floor, 3) if floor else None
             figures["meets_target"] = None if figures["target"] is None else figures["ratio"] >= figures["target"]
         out_results[ds.key] = {
@@ -444,6 +475,7 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
             },
             "floor_rps": round(floor, 1),
             "endpoints": figures_by_name,
+            "minimum": minimum,
         }
     return out_results
 
@@ -515,19 +547,29 @@ def machine(ds: Dataset) -> dict[str, Any]:
 
 
 def table(result: dict[str, Any]) -> str:
+    minimum = result.get("minimum") or {}
+    extra = " minimum req/s | minimum vs floor | minimum met |" if minimum else ""
     lines = [
-        "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | vs floor | target | met | load |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: |",
+        "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | vs floor | target | met | load |" + extra,
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: |" + (" ---: | ---: | :---: |" if minimum else ""),
     ]
-    for figures in result["endpoints"].values():
+    for name, figures in result["endpoints"].items():
         target = "" if figures["target"] is None else f"≥ {figures['target']}"
-        met = "" if figures["meets_target"] is None else ("yes" if figures["meets_target"] else "**no**")
-        lines.append(
+        line = (
             f"| {figures['label']} | {figures['requests']:,} | {figures['rps']:,.1f} | {figures['p50_ms']:.2f} | "
-            f"{figures['p95_ms']:.2f} | {figures['p99_ms']:.2f} | {figures['ratio']:.2f} | {target} | {met} | "
-            f"{figures.get('load_before', 0):.1f}-{figures.get('load_after', 0):.1f} |"
+            f"{figures['p95_ms']:.2f} | {figures['p99_ms']:.2f} | {figures['ratio']:.2f} | {target} | "
+            f"{_met(figures)} | {figures.get('load_before', 0):.1f}-{figures.get('load_after', 0):.1f} |"
         )
+        if minimum:
+            yardstick = minimum.get(name)
+            line += (f" {yardstick['rps']:,.1f} | {yardstick['ratio']:.2f} | {_met(yardstick)} |" if yardstick
+                     else " | | |")
+        lines.append(line)
     return "\n".join(lines)
+
+
+def _met(figures: dict[str, Any]) -> str:
+    return "" if figures["meets_target"] is None else ("yes" if figures["meets_target"] else "**no**")
 
 
 def growth(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
@@ -567,7 +609,9 @@ def report(results: dict[str, dict[str, Any]], command: str) -> tuple[str, dict[
                    f"{s['wrk_threads']} wrk threads; server: {s['server']['command']} "
                    f"({s['server']['workers']} gthread workers x {s['server']['threads']} threads); "
                    f"priority nice {s.get('nice', 0)}. Load: the 1-minute load average before and after "
-                   "each measurement."), "",
+                   "each measurement."
+                   + (" Minimum: `bench.minimum` under the same settings (the least this stack can do for the "
+                      "endpoint's work), its req/s over the service's floor." if result.get("minimum") else "")), "",
                   table(result), ""]
     for db in sorted({r["db"] for r in results.values()}):
         sizes = sorted(r["size"] for r in results.values() if r["db"] == db)
@@ -601,6 +645,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nice", type=int, default=None,
                         help="run the server, wrk and (PostgreSQL) the database backends serving them at this "
                              "scheduling priority, e.g. -10 as root on a machine shared with other work")
+    parser.add_argument("--minimum", action="store_true",
+                        help="also measure bench.minimum (the least this stack can do for each endpoint's work) "
+                             "beside the service, at the largest size")
     parser.add_argument("--smoke", action="store_true",
                         help="tiny data, 1 s per endpoint, no warm-up: proves the benchmark works (CI)")
     args = parser.parse_args(argv)
@@ -610,11 +657,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         sizes = args.size or [1_000]
         opts = Options(duration=1, warmup=0, rounds=1, connections=8, wrk_threads=2, workers=args.workers,
-                       server_threads=args.server_threads, smoke=True)
+                       server_threads=args.server_threads, smoke=True, minimum=args.minimum)
     else:
         sizes = args.size or list(SIZES)
         opts = Options(duration=args.duration, warmup=args.warmup, rounds=args.rounds, connections=args.connections,
-                       wrk_threads=args.wrk_threads, workers=args.workers, server_threads=args.server_threads, smoke=False)
+                       wrk_threads=args.wrk_threads, workers=args.workers, server_threads=args.server_threads, smoke=False,
+                       minimum=args.minimum)
     out = args.out.resolve()
     data_dir = out / "data"
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,6 @@ checks only what the benchmark sends, and it is no part of the package.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -31,35 +30,25 @@ from sqlalchemy import bindparam, create_engine, func, insert, select, update
 from mectofitness import timeutil
 from mectofitness.config import normalize_database_url
 from mectofitness.db import configure_sqlite, write_intent
-from mectofitness.models import AuthToken, Client, SessionStatus, SessionType, Trainer, TrainingSession
+from mectofitness.models import Client, SessionStatus, SessionType, Trainer, TrainingSession
 from mectofitness.schemas.session import session_json
 from mectofitness.server import run as serve
-from mectofitness.services import scheduling, sessions, stats
+from mectofitness.services import auth, scheduling, sessions, stats
 
 SESSIONS = TrainingSession.__table__
 TRAINERS = Trainer.__table__
-TOKENS = AuthToken.__table__
 CLIENTS = Client.__table__
 
-CREDENTIAL = (
-    select(TRAINERS.c.id, TRAINERS.c.role, TRAINERS.c.timezone)
-    .join(TOKENS, TOKENS.c.trainer_id == TRAINERS.c.id)
-    .where(
-        TOKENS.c.token_hash == bindparam("digest"),
-        TOKENS.c.kind == "login",
-        (TOKENS.c.expires_at.is_(None)) | (TOKENS.c.expires_at > bindparam("now")),
-    )
-)
 ROW = select(*SESSIONS.columns).where(SESSIONS.c.id == bindparam("id"))
 CLIENT_OF = select(CLIENTS.c.id).where(CLIENTS.c.id == bindparam("id"), CLIENTS.c.trainer_id == bindparam("trainer"))
 PER_PAGE = 20
 
 
 class Actor:
-    """What the service's query builders read of the caller."""
+    """The caller, as the service's query builders read it, and their time zone."""
 
-    def __init__(self, row: Any):
-        self.id, self.is_admin, self.tz = row.id, row.role == "admin", timeutil.zone(row.timezone)
+    def __init__(self, caller: auth.Caller):
+        self.id, self.is_admin, self.tz = caller.id, caller.is_admin, timeutil.zone(caller.timezone)
 
 
 def create_app(database_url: str, secret_key: str) -> Flask:
@@ -76,12 +65,11 @@ def create_app(database_url: str, secret_key: str) -> Flask:
         configure_sqlite(engine)  # WAL, BEGIN IMMEDIATE for writes, the writers' queue: the service's rules
 
     def caller(conn: Any) -> Actor:
-        secret = session.get("_user_id")
-        row = conn.execute(CREDENTIAL, {"digest": hashlib.sha256(secret.encode()).hexdigest(),
-                                        "now": timeutil.now()}).first() if secret else None
-        if row is None:
+        # The service's own credential lookup (a Core statement: a connection runs it too).
+        found = auth.caller_for_secret(conn, secret=session.get("_user_id") or "", kind="login")
+        if found is None:
             abort(401)
-        return Actor(row)
+        return Actor(found)
 
     def owned(conn: Any, actor: Actor, session_id: int) -> Any:
         row = conn.execute(ROW, {"id": session_id}).first()

@@ -13,18 +13,28 @@ from .errors import Forbidden, Unauthorized, UnsupportedMediaType
 from .extensions import db, login_manager
 from .models import Trainer
 from .services import auth as auth_service
+from .services.auth import Caller
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 class Principal(UserMixin):
-    """The authenticated caller: a trainer, and how they proved it."""
+    """The authenticated caller: who they are, and how they proved it."""
 
-    def __init__(self, trainer: Trainer, via: Literal["cookie", "bearer"], login_secret: str | None = None):
-        self.trainer = trainer
+    def __init__(self, caller: Caller, via: Literal["cookie", "bearer"], login_secret: str | None = None):
+        self.caller = caller
         self.via = via
         self.login_secret = login_secret
+
+    @property
+    def trainer(self) -> Trainer:
+        """The caller's whole Trainer row, loaded on first use (the session's identity map
+        keeps it for the rest of the request)."""
+        trainer = db.session.get(Trainer, self.caller.id)
+        if trainer is None:  # deleted by an operator since the credential was checked
+            raise Unauthorized()
+        return trainer
 
     def get_id(self) -> str | None:
         # Flask-Login keeps this in the signed cookie: the login session's secret, not the
@@ -39,16 +49,16 @@ def init_app() -> None:
     def _from_cookie(secret: str) -> Principal | None:
         if request.authorization is not None:
             return None  # a request bearing a token is judged by that token alone
-        trainer = auth_service.trainer_for_secret(db.session(), secret=secret, kind="login")
-        return Principal(trainer, "cookie", secret) if trainer else None
+        caller = auth_service.caller_for_secret(db.session(), secret=secret, kind="login")
+        return Principal(caller, "cookie", secret) if caller else None
 
     @login_manager.request_loader
     def _from_bearer(req: Request) -> Principal | None:
         credentials = req.authorization
         if credentials is None or credentials.type != "bearer" or not credentials.token:
             return None
-        trainer = auth_service.trainer_for_secret(db.session(), secret=credentials.token, kind="api")
-        return Principal(trainer, "bearer") if trainer else None
+        caller = auth_service.caller_for_secret(db.session(), secret=credentials.token, kind="api")
+        return Principal(caller, "bearer") if caller else None
 
 
 def current_principal() -> Principal:

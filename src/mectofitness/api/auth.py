@@ -21,6 +21,7 @@ from ..schemas.auth import (
 from ..security import Principal, current_principal, login_secret_of_request
 from ..services import auth as auth_service
 from ..services import scheduling, trainers
+from ..services.auth import Caller
 from .http import dump, endpoint, ok, settings
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -64,7 +65,7 @@ def login(body: LoginIn) -> Response:
     )
     session.clear()
     session.permanent = True
-    principal = Principal(trainer, "cookie", secret)
+    principal = Principal(Caller.of(trainer), "cookie", secret)
     login_user(principal)
     return ok({"user": dump(me_out(principal))})
 

@@ -117,7 +117,7 @@ def _validated(model: type[M], data: dict[str, Any], problems: dict[str, str]) -
 def caller_zone() -> ZoneInfo:
     """The time zone requests are read and answered in: the authenticated trainer's."""
     if current_user.is_authenticated:
-        return timeutil.zone(current_user.trainer.timezone)
+        return timeutil.zone(current_user.caller.timezone)
     return timeutil.zone("UTC")
 
 

@@ -21,7 +21,7 @@ def session_stats(query: StatsQuery) -> Response:
     """Aggregate statistics about sessions."""
     result = stats.session_stats(
         db.session(),
-        actor=current_principal().trainer,
+        actor=current_principal().caller,
         now=timeutil.now(),
         trainer_id=query.trainer_id,
         client_id=query.client_id,
@@ -35,7 +35,7 @@ def session_stats(query: StatsQuery) -> Response:
 @endpoint(query=AvailabilityQuery, response=AvailabilityOut, errors=(400, 401))
 def check_availability(query: AvailabilityQuery) -> Response:
     """Free slots on a day, within working hours, for a session of the given length."""
-    trainer = target_trainer(db.session(), actor=current_principal().trainer, trainer_id=query.trainer_id)
+    trainer = target_trainer(db.session(), actor=current_principal().caller, trainer_id=query.trainer_id)
     day = query.date or timeutil.today(timeutil.zone(trainer.timezone))
     result = availability.day_availability(
         db.session(), trainer=trainer, day=day, duration=query.duration, now=timeutil.now()

@@ -34,7 +34,7 @@ def _out(row, query: IncludeQuery) -> dict:  # type: ignore[no-untyped-def]
 def list_sessions(query: SessionListQuery) -> Response:
     """List sessions with filters, sorting and pagination."""
     stmt = sessions.sessions_query(
-        actor=current_principal().trainer,
+        actor=current_principal().caller,
         trainer_id=query.trainer_id,
         client_id=query.client_id,
         status=query.status,
@@ -60,12 +60,12 @@ def list_sessions(query: SessionListQuery) -> Response:
 @endpoint(query=IncludeQuery, response=SessionOut, errors=(400, 401, 403, 404))
 def get_session(session_id: int, query: IncludeQuery) -> Response:
     """Get one session."""
-    row = sessions.read_session(db.session(), actor=current_principal().trainer, session_id=session_id)
+    row = sessions.read_session(db.session(), actor=current_principal().caller, session_id=session_id)
     return ok(_out(row, query))
 
 
 def _client_check(raw: dict, session_id: int | None = None) -> dict[str, str]:  # type: ignore[type-arg]
-    return sessions.body_client_problems(db.session(), actor=current_principal().trainer, raw=raw, session_id=session_id)
+    return sessions.body_client_problems(db.session(), actor=current_principal().caller, raw=raw, session_id=session_id)
 
 
 @bp.post("")
@@ -73,7 +73,7 @@ def _client_check(raw: dict, session_id: int | None = None) -> dict[str, str]:  
 def create_session(body: SessionCreate) -> Response:
     """Schedule a new session (409 when it overlaps another)."""
     row = sessions.create_session(
-        db.session(), actor=current_principal().trainer, fields=body.model_dump(), tz=caller_zone()
+        db.session(), actor=current_principal().caller, fields=body.model_dump(), tz=caller_zone()
     )
     return ok(_out(row, IncludeQuery(include_client=True, include_trainer=False)), message="Session created successfully", status=201)
 
@@ -84,7 +84,7 @@ def update_session(session_id: int, query: IncludeQuery, body: SessionUpdate) ->
     """Update a session (partial; rescheduling is conflict-checked)."""
     row = sessions.update_session(
         db.session(),
-        actor=current_principal().trainer,
+        actor=current_principal().caller,
         session_id=session_id,
         changes=body.model_dump(exclude_unset=True),
         tz=caller_zone(),
@@ -96,7 +96,7 @@ def update_session(session_id: int, query: IncludeQuery, body: SessionUpdate) ->
 @endpoint(query=DeleteQuery, response=SessionOut, data_optional=True, errors=(400, 401, 403, 404))
 def delete_session(session_id: int, query: DeleteQuery) -> Response:
     """Cancel a session, or delete it for good with permanent=true."""
-    actor = current_principal().trainer
+    actor = current_principal().caller
     if query.permanent:
         sessions.delete_session(db.session(), actor=actor, session_id=session_id)
         return ok(message="Session permanently deleted")

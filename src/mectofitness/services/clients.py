@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 from .. import timeutil
 from ..db import is_storable_id
 from ..errors import Conflict, InvalidInput
-from ..models import Client, Trainer, TrainingSession
-from .ownership import get_owned_or_raise, scope_to_actor, target_trainer
+from ..models import Client, TrainingSession
+from .ownership import Actor, get_owned_or_raise, owner_id, scope_to_actor
 
 
 def clients_query(
-    *, actor: Trainer, status: str | None = None, search: str | None = None, trainer_id: int | None = None
+    *, actor: Actor, status: str | None = None, search: str | None = None, trainer_id: int | None = None
 ) -> Select[tuple[Client]]:
     """The clients ``actor`` may see, filtered, ordered by name then id."""
     stmt = scope_to_actor(select(Client), Client, actor=actor, trainer_id=trainer_id)
@@ -32,7 +32,7 @@ def clients_query(
     return stmt.order_by(Client.name, Client.id)
 
 
-def get_client(session: Session, *, actor: Trainer, client_id: int, action: str = "view") -> Client:
+def get_client(session: Session, *, actor: Actor, client_id: int, action: str = "view") -> Client:
     return get_owned_or_raise(session, Client, client_id, actor=actor, action=action, noun="client")
 
 
@@ -44,16 +44,16 @@ def find_client_for_trainer(session: Session, *, client_id: int, trainer_id: int
     return client
 
 
-def create_client(session: Session, *, actor: Trainer, fields: dict[str, Any]) -> Client:
-    owner = target_trainer(session, actor=actor, trainer_id=fields.pop("trainer_id", None))
+def create_client(session: Session, *, actor: Actor, fields: dict[str, Any]) -> Client:
+    owner = owner_id(session, actor=actor, trainer_id=fields.pop("trainer_id", None))
     now = timeutil.now()
-    client = Client(trainer_id=owner.id, created_at=now, updated_at=now, **_normalized(fields))
+    client = Client(trainer_id=owner, created_at=now, updated_at=now, **_normalized(fields))
     session.add(client)
     session.flush()
     return client
 
 
-def update_client(session: Session, *, actor: Trainer, client_id: int, changes: dict[str, Any]) -> Client:
+def update_client(session: Session, *, actor: Actor, client_id: int, changes: dict[str, Any]) -> Client:
     client = get_client(session, actor=actor, client_id=client_id, action="update")
     for name, value in _normalized(changes).items():
         setattr(client, name, value)
@@ -62,7 +62,7 @@ def update_client(session: Session, *, actor: Trainer, client_id: int, changes: 
     return client
 
 
-def delete_client(session: Session, *, actor: Trainer, client_id: int) -> None:
+def delete_client(session: Session, *, actor: Actor, client_id: int) -> None:
     """Delete a client who has no sessions; one with history is refused (retire them
     with ``status: inactive`` instead). The foreign key refuses it too, under races."""
     client = get_client(session, actor=actor, client_id=client_id, action="delete")

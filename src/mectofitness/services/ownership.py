@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Row, Select, bindparam, false, select
 from sqlalchemy.orm import Session
@@ -15,7 +15,18 @@ from ..models import Client, Trainer, TrainingSession
 O = TypeVar("O", Client, TrainingSession)
 
 
-def get_owned_or_raise(session: Session, model: type[O], obj_id: int, *, actor: Trainer, action: str, noun: str) -> O:
+class Actor(Protocol):
+    """Who is acting, as these rules see them: a Trainer, or the caller's credential row
+    (``services.auth.Caller``)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def is_admin(self) -> bool: ...
+
+
+def get_owned_or_raise(session: Session, model: type[O], obj_id: int, *, actor: Actor, action: str, noun: str) -> O:
     """The ``model`` row ``obj_id`` if ``actor`` may ``action`` it.
 
     Raises NotFound ("<Noun> not found") when it does not exist and Forbidden ("You do not
@@ -26,7 +37,7 @@ def get_owned_or_raise(session: Session, model: type[O], obj_id: int, *, actor: 
 
 
 def get_owned_row_or_raise(
-    session: Session, model: type[Client | TrainingSession], obj_id: int, *, actor: Trainer, action: str, noun: str
+    session: Session, model: type[Client | TrainingSession], obj_id: int, *, actor: Actor, action: str, noun: str
 ) -> Row[Any]:
     """``get_owned_or_raise`` for a caller that only reads: the row's columns, not a mapped
     object (a third of the cost: no identity map, no attribute instrumentation)."""
@@ -44,7 +55,7 @@ def _row_by_id(model: type[Client | TrainingSession]) -> Select[Any]:
 R = TypeVar("R")
 
 
-def _owned(obj: R | None, *, actor: Trainer, action: str, noun: str) -> R:
+def _owned(obj: R | None, *, actor: Actor, action: str, noun: str) -> R:
     if obj is None:
         raise NotFound(f"{noun.capitalize()} not found")
     if obj.trainer_id != actor.id and not actor.is_admin:  # type: ignore[attr-defined]
@@ -52,21 +63,30 @@ def _owned(obj: R | None, *, actor: Trainer, action: str, noun: str) -> R:
     return obj
 
 
-def scope_to_actor(stmt: Select, model: type[Client | TrainingSession], *, actor: Trainer, trainer_id: int | None) -> Select:
+def scope_to_actor(stmt: Select, model: type[Client | TrainingSession], *, actor: Actor, trainer_id: int | None) -> Select:
     """Limit a list query to what ``actor`` may see: their own rows, or for an admin
     every trainer's rows (one trainer's when ``trainer_id`` is given)."""
+    owner = model.__table__.c.trainer_id  # the table's column: keeps a Core statement Core
     if actor.is_admin:
         if trainer_id is None:
             return stmt
-        return stmt.where(model.trainer_id == trainer_id if is_storable_id(trainer_id) else false())
-    return stmt.where(model.trainer_id == actor.id)
+        return stmt.where(owner == trainer_id if is_storable_id(trainer_id) else false())
+    return stmt.where(owner == actor.id)
 
 
-def target_trainer(session: Session, *, actor: Trainer, trainer_id: int | None) -> Trainer:
-    """The trainer a new row belongs to: the actor, or for an admin the one named in the body."""
+def owner_id(session: Session, *, actor: Actor, trainer_id: int | None) -> int:
+    """The id of the trainer a new row (or a question) belongs to: the actor's, or for an
+    admin the existing trainer named in the request."""
     if trainer_id is None or not actor.is_admin or trainer_id == actor.id:
-        return actor
-    trainer = session.get(Trainer, trainer_id) if is_storable_id(trainer_id) else None
-    if trainer is None:
+        return actor.id
+    if not is_storable_id(trainer_id) or session.get(Trainer, trainer_id) is None:
+        raise InvalidInput({"trainer_id": "Trainer not found"})
+    return trainer_id
+
+
+def target_trainer(session: Session, *, actor: Actor, trainer_id: int | None) -> Trainer:
+    """``owner_id``'s trainer, the whole row."""
+    trainer = session.get(Trainer, owner_id(session, actor=actor, trainer_id=trainer_id))
+    if trainer is None:  # the actor's own row, deleted while they were signed in
         raise InvalidInput({"trainer_id": "Trainer not found"})
     return trainer

@@ -43,11 +43,12 @@ def overlaps(a: Interval, b: Interval) -> bool:
 
 def overlap_clause(start: datetime, end: datetime) -> ColumnElement[bool]:
     """SQL for "an occupying session overlapping ``[start, end)``" (same rule as ``overlaps``)."""
+    columns = TrainingSession.__table__.c  # usable in Core and ORM statements alike
     return and_(
-        TrainingSession.status.in_(sorted(OCCUPYING_STATUSES)),
-        TrainingSession.scheduled_start < end,
-        TrainingSession.scheduled_start > start - MAX_SESSION_LENGTH,
-        TrainingSession.scheduled_end > start,
+        columns.status.in_(sorted(OCCUPYING_STATUSES)),
+        columns.scheduled_start < end,
+        columns.scheduled_start > start - MAX_SESSION_LENGTH,
+        columns.scheduled_end > start,
     )
 
 

@@ -19,7 +19,7 @@ from ..models import Client, SessionStatus, Trainer, TrainingSession
 from ..schemas.session import ACTUAL_END_AFTER_START, END_AFTER_START
 from . import scheduling
 from .clients import find_client_for_trainer
-from .ownership import get_owned_or_raise, get_owned_row_or_raise, scope_to_actor, target_trainer
+from .ownership import Actor, get_owned_or_raise, get_owned_row_or_raise, owner_id, scope_to_actor
 
 NOUN = "session"
 
@@ -33,12 +33,16 @@ class _Slot(TypedDict, total=False):
     exclude_id: int | None
 # The PostgreSQL exclusion constraint that makes overlapping bookings impossible.
 OVERLAP_CONSTRAINT = "ex_training_sessions_no_overlap"
+# Reads are written on the table's columns, not the mapped attributes: a statement that
+# names a mapped attribute takes the ORM's execution path even when it selects plain
+# columns, which costs more than the query itself.
+_columns = TrainingSession.__table__.c
 
 
 def filter_sessions(
     stmt: Select[Any],
     *,
-    actor: Trainer,
+    actor: Actor,
     trainer_id: int | None = None,
     client_id: int | None = None,
     status: str | None = None,
@@ -50,21 +54,21 @@ def filter_sessions(
     filters; dates select by ``scheduled_start`` in ``[start, end_exclusive)``."""
     stmt = scope_to_actor(stmt, TrainingSession, actor=actor, trainer_id=trainer_id)
     if client_id is not None:
-        stmt = stmt.where(TrainingSession.client_id == client_id)
+        stmt = stmt.where(_columns.client_id == client_id)
     if status is not None:
-        stmt = stmt.where(TrainingSession.status == status)
+        stmt = stmt.where(_columns.status == status)
     if session_type is not None:
-        stmt = stmt.where(TrainingSession.session_type == session_type)
+        stmt = stmt.where(_columns.session_type == session_type)
     if start is not None:
-        stmt = stmt.where(TrainingSession.scheduled_start >= start)
+        stmt = stmt.where(_columns.scheduled_start >= start)
     if end_exclusive is not None:
-        stmt = stmt.where(TrainingSession.scheduled_start < end_exclusive)
+        stmt = stmt.where(_columns.scheduled_start < end_exclusive)
     return stmt
 
 
 def sessions_query(
     *,
-    actor: Trainer,
+    actor: Actor,
     trainer_id: int | None = None,
     client_id: int | None = None,
     status: str | None = None,
@@ -78,7 +82,7 @@ def sessions_query(
     (ties broken by id in the same direction). It selects the table's columns, not ORM
     objects: a list page only reads them, and plain rows cost a third as much to load."""
     stmt = filter_sessions(
-        select(*TrainingSession.__table__.columns),
+        select(*_columns),
         actor=actor,
         trainer_id=trainer_id,
         client_id=client_id,
@@ -88,7 +92,7 @@ def sessions_query(
         end_exclusive=end_exclusive,
     )
     direction = asc if sort_order == "asc" else desc
-    return stmt.order_by(direction(getattr(TrainingSession, sort_by)), direction(TrainingSession.id))
+    return stmt.order_by(direction(_columns[sort_by]), direction(_columns.id))
 
 
 def related_rows(
@@ -105,11 +109,12 @@ def _by_id(session: Session, model: type[Client | Trainer], ids: set[int]) -> di
     """Rows of ``model``'s table by id (none asked, no query)."""
     if not ids:
         return {}
-    return {row.id: row for row in session.execute(select(*model.__table__.columns).where(model.id.in_(ids)))}
+    table = model.__table__
+    return {row.id: row for row in session.execute(select(*table.columns).where(table.c.id.in_(ids)))}
 
 
 def body_client_problems(
-    session: Session, *, actor: Trainer, raw: dict[str, Any], session_id: int | None = None
+    session: Session, *, actor: Actor, raw: dict[str, Any], session_id: int | None = None
 ) -> dict[str, str]:
     """The client check for a body the schema refused: whether its integer ``client_id`` is
     a client of the trainer the session is (or would be) on."""
@@ -128,12 +133,12 @@ def body_client_problems(
     return client_problems(session, client_id=client_id, trainer_id=trainer_id)
 
 
-def get_session(session: Session, *, actor: Trainer, session_id: int, action: str = "view") -> TrainingSession:
+def get_session(session: Session, *, actor: Actor, session_id: int, action: str = "view") -> TrainingSession:
     """One session ``actor`` may ``action``: 404 when missing, 403 when another trainer's."""
     return get_owned_or_raise(session, TrainingSession, session_id, actor=actor, action=action, noun=NOUN)
 
 
-def read_session(session: Session, *, actor: Trainer, session_id: int) -> Any:
+def read_session(session: Session, *, actor: Actor, session_id: int) -> Any:
     """``get_session`` for an answer that only reads it: the row of its columns, the form a
     list page has (``schemas.session.session_json`` writes either)."""
     return get_owned_row_or_raise(session, TrainingSession, session_id, actor=actor, action="view", noun=NOUN)
@@ -147,16 +152,16 @@ def related(
     return clients.get(row.client_id), trainers.get(row.trainer_id)
 
 
-def create_session(session: Session, *, actor: Trainer, fields: dict[str, Any], tz: ZoneInfo) -> TrainingSession:
+def create_session(session: Session, *, actor: Actor, fields: dict[str, Any], tz: ZoneInfo) -> TrainingSession:
     """Book a session on the actor's calendar (or, for an admin, ``fields['trainer_id']``'s).
 
     Raises InvalidInput for a client that is not the trainer's, and Conflict naming the
     earliest occupying session that overlaps ``[scheduled_start, scheduled_end)``."""
-    owner = target_trainer(session, actor=actor, trainer_id=fields.pop("trainer_id", None))
-    _check_times(fields, client_problems(session, client_id=fields["client_id"], trainer_id=owner.id))
+    owner = owner_id(session, actor=actor, trainer_id=fields.pop("trainer_id", None))
+    _check_times(fields, client_problems(session, client_id=fields["client_id"], trainer_id=owner))
     now = timeutil.now()
-    row = TrainingSession(trainer_id=owner.id, created_at=now, updated_at=now, **fields)
-    slot: _Slot = {"trainer_id": owner.id, "start": row.scheduled_start, "end": row.scheduled_end}
+    row = TrainingSession(trainer_id=owner, created_at=now, updated_at=now, **fields)
+    slot: _Slot = {"trainer_id": owner, "start": row.scheduled_start, "end": row.scheduled_end}
     if scheduling.occupies(row.status):
         ensure_free(session, tz=tz, **slot)
     _write_or_conflict(session, lambda: session.add(row), tz=tz, **slot)
@@ -164,7 +169,7 @@ def create_session(session: Session, *, actor: Trainer, fields: dict[str, Any], 
 
 
 def update_session(
-    session: Session, *, actor: Trainer, session_id: int, changes: dict[str, Any], tz: ZoneInfo
+    session: Session, *, actor: Actor, session_id: int, changes: dict[str, Any], tz: ZoneInfo
 ) -> TrainingSession:
     """Apply a partial update. Moving, lengthening or un-cancelling a session is checked
     for conflicts like a new booking (the session itself excluded)."""
@@ -194,7 +199,7 @@ def update_session(
     return row
 
 
-def cancel_session(session: Session, *, actor: Trainer, session_id: int) -> TrainingSession:
+def cancel_session(session: Session, *, actor: Actor, session_id: int) -> TrainingSession:
     """Soft delete: the session stays, as cancelled, and frees its slot. Idempotent."""
     row = get_session(session, actor=actor, session_id=session_id, action="delete")
     if row.status != SessionStatus.CANCELLED:
@@ -204,7 +209,7 @@ def cancel_session(session: Session, *, actor: Trainer, session_id: int) -> Trai
     return row
 
 
-def delete_session(session: Session, *, actor: Trainer, session_id: int) -> None:
+def delete_session(session: Session, *, actor: Actor, session_id: int) -> None:
     """Permanent delete: the row is gone."""
     row = get_session(session, actor=actor, session_id=session_id, action="delete")
     session.delete(row)

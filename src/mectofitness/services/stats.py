@@ -9,14 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..db import seconds_between
-from ..models import SessionStatus, SessionType, Trainer, TrainingSession
+from ..models import SessionStatus, SessionType, TrainingSession
+from .ownership import Actor
 from .sessions import filter_sessions
 
 
 def session_stats(
     session: Session,
     *,
-    actor: Trainer,
+    actor: Actor,
     now: datetime,
     trainer_id: int | None = None,
     client_id: int | None = None,
@@ -28,12 +29,14 @@ def session_stats(
     ``scheduled_start`` lies in ``[start, end_exclusive)``."""
     # One row of filtered aggregates rather than GROUP BY status, type: no sort of the
     # trainer's rows (on SQLite that sort was a third of the query's time).
-    status, kind = TrainingSession.status, TrainingSession.session_type
+    # The table's columns, so that the statement runs as Core (see sessions._columns).
+    columns = TrainingSession.__table__.c
+    status, kind = columns.status, columns.session_type
     stmt = select(
         *(func.count().filter(status == value.value) for value in SessionStatus),
         *(func.count().filter(kind == value.value) for value in SessionType),
-        func.count().filter(status == SessionStatus.SCHEDULED.value, TrainingSession.scheduled_start > now),
-        func.sum(seconds_between(TrainingSession.scheduled_start, TrainingSession.scheduled_end)).filter(
+        func.count().filter(status == SessionStatus.SCHEDULED.value, columns.scheduled_start > now),
+        func.sum(seconds_between(columns.scheduled_start, columns.scheduled_end)).filter(
             status == SessionStatus.COMPLETED.value
         ),
     )

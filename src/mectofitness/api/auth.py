@@ -9,6 +9,7 @@ from flask_login import login_user, logout_user
 
 from ..errors import Unauthorized
 from ..extensions import db
+from ..models import Trainer
 from ..schemas.auth import (
     LoginIn,
     LoginOut,
@@ -27,8 +28,7 @@ from .http import dump, endpoint, ok, settings
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def me_out(principal: Principal) -> MeOut:
-    trainer = principal.trainer
+def me_out(trainer: Caller | Trainer) -> MeOut:
     return MeOut.model_validate(
         {
             "id": trainer.id,
@@ -67,7 +67,7 @@ def login(body: LoginIn) -> Response:
     session.permanent = True
     principal = Principal(Caller.of(trainer), "cookie", secret)
     login_user(principal)
-    return ok({"user": dump(me_out(principal))})
+    return ok({"user": dump(me_out(trainer))})
 
 
 @bp.post("/logout")
@@ -86,7 +86,7 @@ def logout() -> Response:
 @endpoint(response=MeOut, errors=(401,))
 def get_me() -> Response:
     """The caller: profile, role, time zone and working hours."""
-    return ok(dump(me_out(current_principal())))
+    return ok(dump(me_out(current_principal().caller)))
 
 
 @bp.patch("/me")
@@ -102,7 +102,7 @@ def update_me(body: MeUpdate) -> Response:
         hash_method=settings().password_hash_method,
         login_secret=principal.login_secret,
     )
-    return ok(dump(me_out(principal)), message="Profile updated successfully")
+    return ok(dump(me_out(principal.trainer)), message="Profile updated successfully")
 
 
 @bp.post("/tokens")

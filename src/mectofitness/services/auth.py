@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
@@ -86,13 +87,17 @@ def issue_token(
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who a live credential stands for: what every request needs of its trainer (the
-    ownership rules read the id and role, answers the time zone), read as one row. The
-    whole Trainer is loaded only where a view shows or changes it."""
+    """Who a live credential stands for, read with it in one row: what requests need of
+    their trainer (the ownership rules read the id and role, answers the time zone,
+    ``GET /auth/me`` the profile). The mapped Trainer is loaded only to change it."""
 
     id: int
+    username: str
+    email: str
+    full_name: str | None
     role: str
     timezone: str
+    working_hours: dict[str, Any] | None
 
     @property
     def is_admin(self) -> bool:
@@ -100,7 +105,10 @@ class Caller:
 
     @classmethod
     def of(cls, trainer: Trainer) -> Caller:
-        return cls(trainer.id, trainer.role, trainer.timezone)
+        return cls(*(getattr(trainer, name) for name in _CALLER_COLUMNS))
+
+
+_CALLER_COLUMNS = ("id", "username", "email", "full_name", "role", "timezone", "working_hours")
 
 
 # Built once: every authenticated request runs it, and a reused statement skips
@@ -109,7 +117,7 @@ class Caller:
 # a seventh of a small request's time).
 _trainers, _tokens = Trainer.__table__, AuthToken.__table__
 _CALLER_BY_SECRET = (
-    select(_trainers.c.id, _trainers.c.role, _trainers.c.timezone)
+    select(*(_trainers.c[name] for name in _CALLER_COLUMNS))
     .join(_tokens, _tokens.c.trainer_id == _trainers.c.id)
     .where(
         _tokens.c.token_hash == bindparam("digest"),

@@ -13,9 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event
 
 from mectofitness import create_app
 from mectofitness.config import normalize_database_url
+from mectofitness.extensions import db
 
 from . import MEASURED_PASSWORD, MEASURED_USERNAME
 from .seed import absolute_url
@@ -31,6 +36,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--anonymous", action="store_true", help="no login (the floor)")
     parser.add_argument("--html", default=None, help="also write pyinstrument's HTML here")
     parser.add_argument("--time-only", action="store_true", help="no profiler: just the time per request")
+    parser.add_argument("--sql-only", action="store_true",
+                        help="the request's SQL alone: its statements replayed with the raw DB-API driver")
     args = parser.parse_args(argv)
 
     app = create_app(database_url=normalize_database_url(absolute_url(args.database_url)), log_level="WARNING")
@@ -46,6 +53,9 @@ def main(argv: list[str] | None = None) -> None:
     for _ in range(min(50, args.requests)):  # warm caches and the connection pool
         status = once()
     print(f"status {status}")
+    if args.sql_only:
+        sql_only(app, once, args.requests)
+        return
     if args.time_only:
         started = time.perf_counter()
         for _ in range(args.requests):
@@ -68,6 +78,47 @@ def main(argv: list[str] | None = None) -> None:
     if args.html:
         with open(args.html, "w") as fh:
             fh.write(profiler.output_html())
+
+
+def sql_only(app: Any, once: Callable[[], int], requests: int) -> None:
+    """What the database alone costs one request: its statements, captured from one
+    request through the app, then run ``requests`` times through the driver's own
+    connection (no SQLAlchemy, no Flask), one request at a time. Transaction statements
+    are left out (the driver's autocommit mode)."""
+    captured: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        captured.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", capture)
+    once()
+    event.remove(engine, "before_cursor_execute", capture)
+    statements = [(s, p) for s, p in captured if s.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")]
+    raw = engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        if engine.dialect.name == "postgresql":
+            driver.autocommit = True  # type: ignore[union-attr]
+        else:
+            driver.isolation_level = None  # type: ignore[union-attr]
+        cursor = driver.cursor()  # type: ignore[union-attr]
+
+        def replay() -> None:
+            for statement, parameters in statements:
+                cursor.execute(statement, parameters)
+                cursor.fetchall()
+
+        for _ in range(min(50, requests)):
+            replay()
+        started = time.perf_counter()
+        for _ in range(requests):
+            replay()
+        elapsed = time.perf_counter() - started
+    finally:
+        raw.close()
+    print(f"{len(statements)} statements; the SQL alone, {requests} times: {elapsed / requests * 1000:.3f} ms a request")
 
 
 if __name__ == "__main__":

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from .. import timeutil
 from ..models import Trainer, TrainingSession
 from . import scheduling
+from .auth import Caller
 
 
-def day_availability(session: Session, *, trainer: Trainer, day: date, duration: int, now: datetime) -> dict[str, Any]:
+def day_availability(session: Session, *, trainer: Trainer | Caller, day: date, duration: int, now: datetime) -> dict[str, Any]:
     """The trainer's ``day`` (local, in their zone; 23 or 25 hours on DST days):
     ``booked_sessions`` are the occupying sessions overlapping it, earliest first, including
     ones that began the day before; ``available_slots`` are the maximal free intervals within

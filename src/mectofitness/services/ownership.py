@@ -84,9 +84,10 @@ def owner_id(session: Session, *, actor: Actor, trainer_id: int | None) -> int:
     return trainer_id
 
 
-def target_trainer(session: Session, *, actor: Actor, trainer_id: int | None) -> Trainer:
-    """``owner_id``'s trainer, the whole row."""
-    trainer = session.get(Trainer, owner_id(session, actor=actor, trainer_id=trainer_id))
-    if trainer is None:  # the actor's own row, deleted while they were signed in
-        raise InvalidInput({"trainer_id": "Trainer not found"})
-    return trainer
+A = TypeVar("A", bound=Actor)
+
+
+def target_trainer(session: Session, *, actor: A, trainer_id: int | None) -> A | Trainer:
+    """``owner_id``'s trainer: the actor themself (no query), or the admin's named trainer."""
+    wanted = owner_id(session, actor=actor, trainer_id=trainer_id)
+    return actor if wanted == actor.id else session.get_one(Trainer, wanted)

@@ -83,8 +83,8 @@ def main(argv: list[str] | None = None) -> None:
 def sql_only(app: Any, once: Callable[[], int], requests: int) -> None:
     """What the database alone costs one request: its statements, captured from one
     request through the app, then run ``requests`` times through the driver's own
-    connection (no SQLAlchemy, no Flask), one request at a time. Transaction statements
-    are left out (the driver's autocommit mode)."""
+    connection (no SQLAlchemy, no Flask), one request at a time. Transaction and
+    savepoint statements are left out (the driver's autocommit mode)."""
     captured: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
@@ -95,7 +95,8 @@ def sql_only(app: Any, once: Callable[[], int], requests: int) -> None:
     event.listen(engine, "before_cursor_execute", capture)
     once()
     event.remove(engine, "before_cursor_execute", capture)
-    statements = [(s, p) for s, p in captured if s.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")]
+    control = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+    statements = [(s, p) for s, p in captured if not s.lstrip().upper().startswith(control)]
     raw = engine.raw_connection()
     try:
         driver = raw.driver_connection

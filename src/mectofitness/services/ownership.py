@@ -40,7 +40,7 @@ def get_owned_row_or_raise(
     session: Session, model: type[Client | TrainingSession], obj_id: int, *, actor: Actor, action: str, noun: str
 ) -> Row[Any]:
     """``get_owned_or_raise`` for a caller that only reads: the row's columns, not a mapped
-    object (a third of the cost: no identity map, no attribute instrumentation)."""
+    object (half the cost: no identity map, no attribute instrumentation)."""
     row = session.execute(_row_by_id(model), {"id": obj_id}).first() if is_storable_id(obj_id) else None
     return _owned(row, actor=actor, action=action, noun=noun)
 

@@ -30,16 +30,16 @@ from sqlalchemy import bindparam, create_engine, func, insert, select, update
 from mectofitness import timeutil
 from mectofitness.config import normalize_database_url
 from mectofitness.db import configure_sqlite, write_intent
-from mectofitness.models import Client, SessionStatus, SessionType, Trainer, TrainingSession
+from mectofitness.errors import Forbidden, NotFound
+from mectofitness.models import Client, SessionStatus, SessionType, TrainingSession
 from mectofitness.schemas.session import session_json
 from mectofitness.server import run as serve
 from mectofitness.services import auth, scheduling, sessions, stats
+from mectofitness.services.ownership import get_owned_row_or_raise
 
 SESSIONS = TrainingSession.__table__
-TRAINERS = Trainer.__table__
 CLIENTS = Client.__table__
 
-ROW = select(*SESSIONS.columns).where(SESSIONS.c.id == bindparam("id"))
 CLIENT_OF = select(CLIENTS.c.id).where(CLIENTS.c.id == bindparam("id"), CLIENTS.c.trainer_id == bindparam("trainer"))
 PER_PAGE = 20
 
@@ -72,10 +72,13 @@ def create_app(database_url: str, secret_key: str) -> Flask:
         return Actor(found)
 
     def owned(conn: Any, actor: Actor, session_id: int) -> Any:
-        row = conn.execute(ROW, {"id": session_id}).first()
-        if row is None or row.trainer_id != actor.id:
+        # The service's own read and ownership rule; its domain errors as bare statuses.
+        try:
+            return get_owned_row_or_raise(conn, TrainingSession, session_id, actor=actor, action="view", noun="session")
+        except NotFound:
             abort(404)
-        return row
+        except Forbidden:
+            abort(403)
 
     def reading() -> Any:
         write_intent.set(False)
@@ -103,7 +106,9 @@ def create_app(database_url: str, secret_key: str) -> Flask:
             )
             total = conn.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
             rows = conn.execute(stmt.limit(PER_PAGE)).all()
-            clients, trainers = _related(conn, rows, args)
+            clients, trainers = sessions.related_rows(
+                conn, rows, include_client=args.get("include_client") == "true",  # type: ignore[arg-type]
+                include_trainer=args.get("include_trainer") == "true")
         items = [session_json(r, actor.tz, client=clients.get(r.client_id), trainer=trainers.get(r.trainer_id))
                  for r in rows]
         pages = -(-total // PER_PAGE)
@@ -148,7 +153,7 @@ def create_app(database_url: str, secret_key: str) -> Flask:
                 "scheduled_start": start, "scheduled_end": end, "status": SessionStatus.SCHEDULED.value,
                 "created_at": now, "updated_at": now,
             }).one()
-            client = conn.execute(select(*CLIENTS.columns).where(CLIENTS.c.id == row.client_id)).one()
+            client, _ = sessions.related(conn, row, include_client=True, include_trainer=False)  # type: ignore[arg-type]
         return jsonify({"success": True, "message": "Session created successfully",
                         "data": session_json(row, actor.tz, client=client)}), 201
 
@@ -181,17 +186,6 @@ def _range_end(text: str | None, actor: Actor) -> datetime | None:
 
 def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
-
-
-def _related(conn: Any, rows: list[Any], args: Any) -> tuple[dict[int, Any], dict[int, Any]]:
-    clients = trainers = {}
-    if args.get("include_client") == "true":
-        ids = {r.client_id for r in rows}
-        clients = {c.id: c for c in conn.execute(select(*CLIENTS.columns).where(CLIENTS.c.id.in_(ids)))}
-    if args.get("include_trainer") == "true":
-        ids = {r.trainer_id for r in rows}
-        trainers = {t.id: t for t in conn.execute(select(*TRAINERS.columns).where(TRAINERS.c.id.in_(ids)))}
-    return clients, trainers
 
 
 def _ensure_free(conn: Any, trainer_id: int, start: datetime, end: datetime, exclude_id: int | None = None) -> None:

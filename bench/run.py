@@ -227,9 +227,9 @@ def server(ds: Dataset, out: Path, *, workers: int | None, threads: int | None, 
     if threads:
         command += ["--threads", str(threads)]
     if minimum:
-        settings = server_settings(Options(0, 0, 0, 0, 0, workers, threads, False))
+        size = server_size(workers, threads)
         command = [sys.executable, "-m", "bench.minimum", "--database-url", ds.url, "--secret-key", SECRET_KEY,
-                   "--port", str(port), "--workers", str(settings["workers"]), "--threads", str(settings["threads"])]
+                   "--port", str(port), "--workers", str(size[0]), "--threads", str(size[1])]
     env = {
         **os.environ,
         "DATABASE_URL": ds.url,
@@ -498,12 +498,17 @@ def combine(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def server_size(workers: int | None, threads: int | None) -> tuple[int, int]:
+    """Workers and threads per worker: as given, else ``mectofitness serve``'s defaults."""
+    return workers or 2 * (os.cpu_count() or 1), threads or 4
+
+
 def server_settings(opts: Options) -> dict[str, Any]:
     from mectofitness import server as production
 
-    workers = opts.workers or 2 * (os.cpu_count() or 1)
+    workers, threads = server_size(opts.workers, opts.server_threads)
     return {"command": "mectofitness serve", "worker_class": "gthread", "workers": workers,
-            "threads": opts.server_threads or 4, "settings": getattr(production, "DESCRIPTION", "")}
+            "threads": threads, "settings": getattr(production, "DESCRIPTION", "")}
 
 
 def machine(ds: Dataset) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import re
@@ -215,9 +216,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Served:
+    base: str  # http://127.0.0.1:<port>
+    pid: int  # gunicorn's master process; its workers are its children
+
+
 @contextmanager
 def server(ds: Dataset, out: Path, *, workers: int | None, threads: int | None, log: Any,
-           minimum: bool = False) -> Iterator[str]:
+           minimum: bool = False) -> Iterator[Served]:
     """``mectofitness serve`` as production runs it: its own defaults unless told. With
     ``minimum``, ``bench.minimum`` instead, under the same gunicorn settings."""
     port = free_port()
@@ -254,7 +261,7 @@ def server(ds: Dataset, out: Path, *, workers: int | None, threads: int | None, 
                     raise SystemExit(f"server did not start; see {log_path}")
                 time.sleep(0.2)
             log(f"[{ds.key}] server up: {' '.join(command[1:7] if minimum else command[1:])}")
-            yield base
+            yield Served(base, process.pid)
         finally:
             process.terminate()
             try:
@@ -339,6 +346,7 @@ def wrk(binary: str, base: str, ep: Endpoint, *, cookie: str, seconds: int, conn
         "errors": raw["errors"],
         "non_2xx": raw["errors"]["status"],
         "bytes_per_response": round(raw["bytes"] / raw["requests"]) if raw["requests"] else 0,
+        "histogram": raw["histogram"],
     }
 
 
@@ -400,14 +408,14 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
         runs = []
         for ds in datasets:
             files, client_ids = prepare(ds, out)
-            base = stack.enter_context(server(ds, out, workers=opts.workers, threads=opts.server_threads, log=log))
+            base = stack.enter_context(server(ds, out, workers=opts.workers, threads=opts.server_threads, log=log)).base
             cookie = login(base)
             stack.callback(logout, base, cookie)
             runs.append((ds, base, cookie, files, client_ids, False))
             if opts.minimum and ds.size == largest:
                 # The yardstick reads the service's login cookie (same secret key and database).
                 minimum_base = stack.enter_context(
-                    server(ds, out, workers=opts.workers, threads=opts.server_threads, log=log, minimum=True))
+                    server(ds, out, workers=opts.workers, threads=opts.server_threads, log=log, minimum=True)).base
                 results[ds.key + "+minimum"] = {}
                 runs.append((ds, minimum_base, cookie, files, client_ids, True))
         names = [ep.name for ep in endpoints(ANCHOR, runs[0][3], opts.wrk_threads, runs[0][4], warmup=False)
@@ -453,12 +461,15 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
         for figures in figures_by_name.values():
             figures["ratio"] = round(figures["rps"] / floor, 3) if floor else None
             figures["meets_target"] = None if figures["target"] is None else figures["ratio"] >= figures["target"]
-        minimum = {name: combine(rounds) for name, rounds in results.get(ds.key + "+minimum", {}).items()}
-        for figures in minimum.values():
+        yardstick = {name: combine(rounds) for name, rounds in results.get(ds.key + "+minimum", {}).items()}
+        yardstick_floor = ((yardstick["floor"]["rps"] + yardstick["floor_end"]["rps"]) / 2) if yardstick else 0
+        for figures in yardstick.values():
             # Against the service's floor, as the targets are: the yardstick's own floor
             # (bare Flask) is higher, so this is the ratio most favourable to it.
             figures["ratio"] = round(figures["rps"] / floor, 3) if floor else None
             figures["meets_target"] = None if figures["target"] is None else figures["ratio"] >= figures["target"]
+            if figures["kind"] != "floor":
+                figures["best_ratio"] = best_ratio(floor, figures["rps"], yardstick_floor)
         out_results[ds.key] = {
             "db": ds.db,
             "size": ds.size,
@@ -475,19 +486,30 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
             },
             "floor_rps": round(floor, 1),
             "endpoints": figures_by_name,
-            "minimum": minimum,
+            "minimum": yardstick,
         }
     return out_results
 
 
 def combine(rounds: list[dict[str, Any]]) -> dict[str, Any]:
-    """One endpoint's figures over several rounds: the median round's throughput and
-    percentiles (each taken separately), total requests and errors, and every round kept."""
+    """One endpoint's figures over several rounds: the median round's throughput (a round
+    that the machine slowed as a whole does not move it), latency percentiles over every
+    round's requests together (three times the samples for the tail that one round has),
+    total requests and errors, and every round kept (with its own percentiles)."""
+    histograms = [r.pop("histogram", None) for r in rounds]
     if len(rounds) == 1:
         return rounds[0]
     out = dict(rounds[-1])
-    for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "mean_ms", "max_ms", "bytes_per_response"):
+    for key in ("rps", "mean_ms", "bytes_per_response"):
         out[key] = statistics.median(r[key] for r in rounds)
+    if all(histograms):
+        merged = [bucket for histogram in histograms for bucket in histogram]
+        for p in (50, 95, 99):
+            out[f"p{p}_ms"] = round(percentile(merged, p) / 1000, 2)
+    else:
+        for key in ("p50_ms", "p95_ms", "p99_ms"):
+            out[key] = statistics.median(r[key] for r in rounds)
+    out["max_ms"] = max(r["max_ms"] for r in rounds)
     out["requests"] = sum(r["requests"] for r in rounds)
     out["seconds"] = round(sum(r["seconds"] for r in rounds), 2)
     out["errors"] = {k: sum(r["errors"][k] for r in rounds) for k in rounds[0]["errors"]}
@@ -496,6 +518,35 @@ def combine(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     out["load_after"] = max(r["load_after"] for r in rounds)
     out["rounds"] = rounds
     return out
+
+
+def best_ratio(floor_rps: float, minimum_rps: float, minimum_floor_rps: float) -> float | None:
+    """The most the service could reach on an endpoint: its ratio to its floor if the
+    endpoint's own work (what it costs beyond the floor) cost no more than the yardstick's.
+
+    On a CPU-bound machine a request's cost is cores / req/s, and an endpoint's cost is
+    its floor's plus its own work. The yardstick's own work is its endpoint's cost less its
+    own floor's (bare Flask), so the bound is floor / (floor + that work): a ratio of 0.5
+    needs the endpoint's own work to cost no more than the whole floor request."""
+    if not (floor_rps and minimum_rps and minimum_floor_rps):
+        return None
+    floor_cost = 1 / floor_rps
+    own_work = max(1 / minimum_rps - 1 / minimum_floor_rps, 0.0)
+    return round(floor_cost / (floor_cost + own_work), 3)
+
+
+def percentile(histogram: list[list[int]], p: float) -> int:
+    """The p-th percentile of (value, count) pairs, ranked as wrk ranks its own: the least
+    value with at least ``p`` percent of the requests at or below it."""
+    buckets = sorted(histogram)
+    total = sum(count for _, count in buckets)
+    rank = math.floor(p / 100 * total + 1)  # wrk: C's round(p / 100 * total + 0.5)
+    seen = 0
+    for value, count in buckets:
+        seen += count
+        if seen >= rank:
+            return value
+    return buckets[-1][0] if buckets else 0
 
 
 def server_size(workers: int | None, threads: int | None) -> tuple[int, int]:
@@ -553,10 +604,11 @@ def machine(ds: Dataset) -> dict[str, Any]:
 
 def table(result: dict[str, Any]) -> str:
     minimum = result.get("minimum") or {}
-    extra = " minimum req/s | minimum vs floor | minimum met |" if minimum else ""
+    extra = " minimum req/s | minimum vs floor | minimum met | best |" if minimum else ""
     lines = [
         "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | vs floor | target | met | load |" + extra,
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: |" + (" ---: | ---: | :---: |" if minimum else ""),
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: |"
+        + (" ---: | ---: | :---: | ---: |" if minimum else ""),
     ]
     for name, figures in result["endpoints"].items():
         target = "" if figures["target"] is None else f"≥ {figures['target']}"
@@ -567,8 +619,9 @@ def table(result: dict[str, Any]) -> str:
         )
         if minimum:
             yardstick = minimum.get(name)
-            line += (f" {yardstick['rps']:,.1f} | {yardstick['ratio']:.2f} | {_met(yardstick)} |" if yardstick
-                     else " | | |")
+            best = yardstick.get("best_ratio") if yardstick else None
+            line += (f" {yardstick['rps']:,.1f} | {yardstick['ratio']:.2f} | {_met(yardstick)} | "
+                     f"{'' if best is None else f'{best:.2f}'} |" if yardstick else " | | | |")
         lines.append(line)
     return "\n".join(lines)
 
@@ -610,13 +663,16 @@ def report(results: dict[str, dict[str, Any]], command: str) -> tuple[str, dict[
         s = result["settings"]
         parts += [f"### {result['db']}, {result['size']:,} sessions", "",
                   (f"{s['duration_s']} s per endpoint after {s['warmup_s']} s warm-up, {s.get('rounds', 1)} round(s) "
-                   f"(figures: the median round's), {s['connections']} connections, "
+                   f"(req/s: the median round's; latency percentiles: all rounds' requests together), "
+                   f"{s['connections']} connections, "
                    f"{s['wrk_threads']} wrk threads; server: {s['server']['command']} "
                    f"({s['server']['workers']} gthread workers x {s['server']['threads']} threads); "
                    f"priority nice {s.get('nice', 0)}. Load: the 1-minute load average before and after "
                    "each measurement."
                    + (" Minimum: `bench.minimum` under the same settings (the least this stack can do for the "
-                      "endpoint's work), its req/s over the service's floor." if result.get("minimum") else "")), "",
+                      "endpoint's work), its req/s over the service's floor. Best: the service's ratio if its "
+                      "endpoint cost no more over its floor than the yardstick's costs over the yardstick's "
+                      "own floor (see `best_ratio`)." if result.get("minimum") else "")), "",
                   table(result), ""]
     for db in sorted({r["db"] for r in results.values()}):
         sizes = sorted(r["size"] for r in results.values() if r["db"] == db)
@@ -637,7 +693,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=15, help="measured seconds per endpoint")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per endpoint (0: none)")
     parser.add_argument("--rounds", type=int, default=1,
-                        help="measure everything this many times over; figures are the median round's")
+                        help="measure everything this many times over: req/s is the median round's, latency "
+                             "percentiles are over all rounds' requests together")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=None, help="server workers (default: the server's own)")

@@ -42,5 +42,8 @@ def test_bench_smoke_measures_every_endpoint(db: str, tmp_path: Path) -> None:
     assert set(run["minimum"]) == ENDPOINTS - {"availability"}
     for name, figures in run["minimum"].items():
         assert figures["requests"] > 0 and figures["non_2xx"] == 0, (name, figures["errors"])
+        if not name.startswith("floor"):
+            assert 0 < figures["best_ratio"] <= 1, name
+    assert "histogram" not in json.dumps(report)  # merged into percentiles, not kept
     markdown = (tmp_path / "smoke-report.md").read_text()
-    assert "| floor: GET /health" in markdown and "minimum vs floor" in markdown
+    assert "| floor: GET /health" in markdown and "minimum vs floor" in markdown and "| best |" in markdown

@@ -1,0 +1,90 @@
+"""The benchmark's arithmetic: percentiles over several rounds' requests together, the
+median round's throughput, and the best ratio the yardstick allows. No timing here: the
+figures are made up, the rules are the benchmark's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bench.run import best_ratio, combine, percentile
+from bench.spy import OTHER, PARTS, summarize
+
+
+def round_of(rps: float, p99_ms: float, histogram: list[list[int]]) -> dict[str, Any]:
+    return {
+        "requests": sum(count for _, count in histogram), "seconds": 15.0, "rps": rps,
+        "p50_ms": 0.0, "p95_ms": 0.0, "p99_ms": p99_ms, "max_ms": max(v for v, _ in histogram) / 1000,
+        "mean_ms": 1.0, "bytes_per_response": 100, "errors": {"status": 0, "timeout": 0},
+        "non_2xx": 0, "load_before": 1.0, "load_after": 2.0, "histogram": histogram,
+    }
+
+
+def test_percentile_ranks_as_wrk_does() -> None:
+    # 100 requests, 1..100 ms, one each: wrk's rank for p is round(p% of 100 + 0.5).
+    histogram = [[ms * 1000, 1] for ms in range(1, 101)]
+    assert percentile(histogram, 50) == 51_000
+    assert percentile(histogram, 98.4) == 99_000
+    assert percentile(histogram, 99) == 100_000
+    # Order and duplicate values across histograms do not matter.
+    assert percentile([[3, 5], [1, 90], [2, 5]], 90) == 2
+    assert percentile([[1, 45], [1, 45], [2, 5], [3, 5]], 90) == 2
+
+
+def test_combine_takes_the_median_rounds_throughput_and_pooled_percentiles() -> None:
+    fast = [[1000, 990], [50_000, 10]]   # p99 1 ms
+    slow = [[1000, 980], [80_000, 20]]   # p99 80 ms
+    rounds = [round_of(900.0, 1.0, fast), round_of(300.0, 80.0, slow), round_of(1000.0, 1.0, fast)]
+    out = combine(rounds)
+    assert out["rps"] == 900.0
+    # Pooled: 40 of 3,000 requests are slower than 1 ms (1.3%), so p99 is among them; the
+    # median of the three rounds' own p99s would have said 1 ms.
+    assert out["p99_ms"] == 50.0
+    assert out["p50_ms"] == 1.0
+    assert out["requests"] == 3000 and out["max_ms"] == 80.0
+    assert all("histogram" not in r for r in out["rounds"])
+
+
+def test_a_single_round_keeps_its_own_figures() -> None:
+    only = round_of(500.0, 7.5, [[7000, 100]])
+    out = combine([only])
+    assert out["p99_ms"] == 7.5 and out["rps"] == 500.0 and "histogram" not in out
+
+
+def test_best_ratio_is_the_floor_over_the_floor_plus_the_yardsticks_own_work() -> None:
+    # Floor 1,000 req/s (1 ms); the yardstick's floor 2,000 (0.5 ms) and its endpoint 1,000
+    # (1 ms): its own work is 0.5 ms, so the best the service can do is 1 / 1.5.
+    assert best_ratio(1000, 1000, 2000) == pytest.approx(0.667, abs=0.001)
+    # Own work equal to the whole floor request: exactly the 0.5 target.
+    assert best_ratio(1000, 500, 1000) == 0.5
+    assert best_ratio(1000, 0, 2000) is None
+
+
+def test_spy_puts_each_sample_in_one_part_of_the_request(tmp_path: Path) -> None:
+    worker = 'process 1:"gunicorn";Thread.run (threading.py:982);ThreadWorker.handle (gunicorn/workers/gthread.py:281)'
+    view = worker + ";Flask.wsgi_app (flask/app.py:1511);wrapper (mectofitness/api/http.py:84)"
+    raw = tmp_path / "raw.txt"
+    raw.write_text("\n".join([
+        # SQL inside the credential check is the credential check's.
+        view + ";caller_for_secret (mectofitness/services/auth.py:140);Connection.execute (sqlalchemy/engine/base.py:1)"
+        + " 7",
+        view + ";read_session (mectofitness/services/sessions.py:150);Connection.execute (sqlalchemy/engine/base.py:1)"
+        + " 5",
+        # werkzeug building the response a view asked for is werkzeug's, not the view's.
+        view + ";ok (mectofitness/api/http.py:177);Response.__init__ (werkzeug/wrappers/response.py:1) 3",
+        view + ";_assign_request_id (mectofitness/requestlog.py:40) 2",
+        # The standard library under gunicorn (a socket write) is gunicorn's.
+        worker + ";write (gunicorn/util.py:298);socket.sendall (socket.py:1) 11",
+        'process 1:"gunicorn";select (selectors.py:1) 1',
+    ]) + "\n")
+    parts = summarize(raw)
+    assert parts == {
+        "credential check (login row, SQL included)": 7,
+        "database: the endpoint's statements, connection, transaction": 5,
+        "Flask and Werkzeug: routing, request, response": 3,
+        "the app's own code (views, services, hooks)": 2,
+        "gunicorn: HTTP, keep-alive, access log": 11,
+        OTHER: 1,
+    }
+    assert set(parts) <= set(PARTS)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Flask, Response, abort, jsonify, request, session
@@ -34,7 +34,7 @@ from mectofitness.errors import Forbidden, NotFound
 from mectofitness.models import Client, SessionStatus, SessionType, TrainingSession
 from mectofitness.schemas.session import session_json
 from mectofitness.server import run as serve
-from mectofitness.services import auth, scheduling, sessions, stats
+from mectofitness.services import auth, availability, scheduling, sessions, stats
 from mectofitness.services.ownership import get_owned_row_or_raise
 
 SESSIONS = TrainingSession.__table__
@@ -48,6 +48,7 @@ class Actor:
     """The caller, as the service's query builders read it, and their time zone."""
 
     def __init__(self, caller: auth.Caller):
+        self.caller = caller
         self.id, self.is_admin, self.tz = caller.id, caller.is_admin, timeutil.zone(caller.timezone)
 
 
@@ -135,6 +136,17 @@ def create_app(database_url: str, secret_key: str) -> Flask:
                 start=_range_start(start, actor),
                 end_exclusive=_range_end(end, actor),
             )
+        return jsonify({"success": True, "data": data})
+
+    @app.get("/api/v1/sessions/availability")
+    def check_availability() -> Response:
+        day, duration = date.fromisoformat(request.args["date"]), int(request.args["duration"])
+        with reading() as conn:
+            actor = caller(conn)
+            # The service's own day: its query, working hours and free-interval arithmetic.
+            data = availability.day_availability(
+                conn,  # type: ignore[arg-type]
+                trainer=actor.caller, day=day, duration=duration, now=timeutil.now())
         return jsonify({"success": True, "data": data})
 
     @app.post("/api/v1/sessions")

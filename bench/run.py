@@ -389,9 +389,6 @@ class Options:
 
 # bench.minimum's bookings take their own stretch of hours: its rounds are numbered from here.
 MINIMUM_ROUNDS = 100
-# Endpoints bench.minimum does not answer (availability's free-interval arithmetic is the
-# service's own code either way).
-MINIMUM_SKIPS = frozenset({"availability"})
 
 
 def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
@@ -426,8 +423,6 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
                     reset_bookings(ds)
             for name in names:
                 for ds, base, cookie, files, client_ids, minimum in runs:
-                    if minimum and name in MINIMUM_SKIPS:
-                        continue
                     key = ds.key + ("+minimum" if minimum else "")
                     book_round = round_no + (MINIMUM_ROUNDS if minimum else 0)
                     measured = endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=False, round_no=book_round)

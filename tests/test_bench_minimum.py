@@ -22,6 +22,8 @@ READS = [
     "/api/v1/sessions?include_client=true&include_trainer=true",
     "/api/v1/sessions/stats",
     "/api/v1/sessions/stats?start_date=2026-10-01&end_date=2026-10-31",
+    "/api/v1/sessions/availability?date=2026-12-08&duration=60",
+    "/api/v1/sessions/availability?date=2026-12-09&duration=30",
 ]
 
 
@@ -48,6 +50,9 @@ def test_minimum_answers_every_read_as_the_service_does(pair: tuple[FlaskClient,
         theirs, ours = minimum.get(path), service.get(path)
         assert (theirs.status_code, theirs.get_json()) == (ours.status_code, ours.get_json()), path
         assert ours.status_code == 200, path
+    # The benchmark's day has bookings and free time to compare, not two empty lists.
+    day = service.get(READS[6]).get_json()["data"]
+    assert day["booked_sessions"] and day["available_slots"]
 
 
 def test_minimum_books_and_reschedules_as_the_service_does(pair: tuple[FlaskClient, FlaskClient]) -> None:

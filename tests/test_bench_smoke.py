@@ -38,8 +38,8 @@ def test_bench_smoke_measures_every_endpoint(db: str, tmp_path: Path) -> None:
         assert figures["non_2xx"] == 0, (name, figures["errors"])
         assert figures["errors"]["timeout"] == 0, (name, figures["errors"])
         assert figures["ratio"] is not None and figures["ratio"] > 0, name
-    # The yardstick (bench.minimum) beside the service: every endpoint but availability.
-    assert set(run["minimum"]) == ENDPOINTS - {"availability"}
+    # The yardstick (bench.minimum) beside the service: every endpoint.
+    assert set(run["minimum"]) == ENDPOINTS
     for name, figures in run["minimum"].items():
         assert figures["requests"] > 0 and figures["non_2xx"] == 0, (name, figures["errors"])
         if not name.startswith("floor"):

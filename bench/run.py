@@ -677,7 +677,22 @@ def report(results: dict[str, dict[str, Any]], command: str) -> tuple[str, dict[
             summary["p99_growth"][db] = {"small": sizes[0], "large": sizes[-1], "endpoints": rows}
             parts += [f"### {db}: p99 at {sizes[-1]:,} over p99 at {sizes[0]:,}", "",
                       growth_table(sizes[0], sizes[-1], rows), ""]
+    if any(len(f.get("rounds", ())) > 1 for r in results.values() for f in r["endpoints"].values()):
+        parts += ["### Every round", "", rounds_table(results), ""]
     return "\n".join(parts), summary
+
+
+def rounds_table(results: dict[str, dict[str, Any]]) -> str:
+    """Each round's own p99 and req/s, for every run (the service's, then the yardstick's)."""
+    lines = ["| run | endpoint | p99 per round (ms) | req/s per round |", "| --- | --- | ---: | ---: |"]
+    for key, result in results.items():
+        for suffix, figures_by_name in (("", result["endpoints"]), ("+minimum", result.get("minimum") or {})):
+            for figures in figures_by_name.values():
+                rounds = figures.get("rounds") or [figures]
+                p99s = ", ".join(f"{r['p99_ms']:.0f}" for r in rounds)
+                rates = ", ".join(f"{r['rps']:,.0f}" for r in rounds)
+                lines.append(f"| {key}{suffix} | {figures['label']} | {p99s} | {rates} |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bench.run import best_ratio, combine, percentile
+from bench.run import best_ratio, combine, percentile, rounds_table
 from bench.spy import OTHER, PARTS, summarize
 
 
@@ -88,3 +88,17 @@ def test_spy_puts_each_sample_in_one_part_of_the_request(tmp_path: Path) -> None
         OTHER: 1,
     }
     assert set(parts) <= set(PARTS)
+
+
+def test_every_round_is_reported_for_the_service_and_the_yardstick() -> None:
+    def figures(label: str, rounds: list[tuple[float, float]]) -> dict[str, Any]:
+        return {"label": label, "rounds": [{"p99_ms": p99, "rps": rps} for p99, rps in rounds]}
+
+    results = {"sqlite-1000000": {
+        "endpoints": {"get": figures("get one", [(55.4, 1912.3), (65.0, 1917.0), (56.0, 1819.0)])},
+        "minimum": {"get": figures("get one", [(45.0, 2452.0), (52.0, 2364.0), (57.0, 2337.0)])},
+    }}
+    assert rounds_table(results).splitlines()[2:] == [
+        "| sqlite-1000000 | get one | 55, 65, 56 | 1,912, 1,917, 1,819 |",
+        "| sqlite-1000000+minimum | get one | 45, 52, 57 | 2,452, 2,364, 2,337 |",
+    ]

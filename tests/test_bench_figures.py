@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bench.run import best_ratio, combine, percentile, rounds_table
+from bench.run import best_ratio, combine, growth, percentile, rounds_table
 from bench.spy import OTHER, PARTS, summarize
 
 
@@ -102,3 +102,12 @@ def test_every_round_is_reported_for_the_service_and_the_yardstick() -> None:
         "| sqlite-1000000 | get one | 55, 65, 56 | 1,912, 1,917, 1,819 |",
         "| sqlite-1000000+minimum | get one | 45, 52, 57 | 2,452, 2,364, 2,337 |",
     ]
+
+
+def test_p99_growth_is_judged_on_the_exact_ratio() -> None:
+    def run(p99: float) -> dict[str, Any]:
+        return {"endpoints": {"get": {"label": "get one", "p99_ms": p99}}}
+
+    assert growth(run(201.12), run(251.98))["get"] == {
+        "label": "get one", "p99_small_ms": 201.12, "p99_large_ms": 251.98, "ratio": 1.253, "meets_target": False}
+    assert growth(run(200.0), run(250.0))["get"]["meets_target"] is True

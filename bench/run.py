@@ -32,6 +32,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -385,6 +386,7 @@ class Options:
     server_threads: int | None
     smoke: bool
     minimum: bool = False
+    paired: bool = False  # drive every size at the same moment (see --paired)
 
 
 # bench.minimum's bookings take their own stretch of hours: its rounds are numbered from here.
@@ -409,7 +411,7 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
             cookie = login(base)
             stack.callback(logout, base, cookie)
             runs.append((ds, base, cookie, files, client_ids, False))
-            if opts.minimum and ds.size == largest:
+            if opts.minimum and ds.size == largest and not opts.paired:
                 # The yardstick reads the service's login cookie (same secret key and database).
                 minimum_base = stack.enter_context(
                     server(ds, out, workers=opts.workers, threads=opts.server_threads, log=log, minimum=True)).base
@@ -417,37 +419,48 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
                 runs.append((ds, minimum_base, cookie, files, client_ids, True))
         names = [ep.name for ep in endpoints(ANCHOR, runs[0][3], opts.wrk_threads, runs[0][4], warmup=False)
                  if not only or ep.name in only or ep.kind == "floor"] + ["floor_end"]
+        def measure(run: tuple[Any, ...], name: str, round_no: int) -> None:
+            ds, base, cookie, files, client_ids, minimum = run
+            key = ds.key + ("+minimum" if minimum else "")
+            book_round = round_no + (MINIMUM_ROUNDS if minimum else 0)
+            measured = endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=False, round_no=book_round)
+            warm = {e.name: e for e in endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=True,
+                                                 round_no=book_round)}
+            ep = next(e for e in measured if e.name == name.removesuffix("_end"))
+            status = preflight(base, ep, cookie, files, client_ids, book_round)
+            if not 200 <= status < 300:
+                raise SystemExit(f"[{key}] {ep.name}: preflight answered {status}")
+            if opts.warmup and name != "floor_end":
+                wrk(binary, base, warm[ep.name], cookie=cookie, seconds=opts.warmup,
+                    connections=opts.connections, threads=opts.wrk_threads)
+            reprioritize_backends(ds)
+            load_before, started = os.getloadavg()[0], time.time()
+            figures = wrk(binary, base, ep, cookie=cookie, seconds=opts.duration,
+                          connections=opts.connections, threads=opts.wrk_threads)
+            # The 1-minute load average around the measurement: above ~4 on this
+            # 2-core machine (server and wrk), something else was competing for the CPU.
+            figures.update(load_before=round(load_before, 2), load_after=round(os.getloadavg()[0], 2),
+                           started=round(started, 2))
+            figures.update(label=ep.label + (" (again, last)" if name == "floor_end" else ""),
+                           kind=ep.kind, path=ep.path, target=ep.target)
+            results[key].setdefault(name, []).append(figures)
+            log(f"[{key}] r{round_no} {name:<20} {figures['rps']:>8.1f} req/s  "
+                f"p50 {figures['p50_ms']:>7.2f}  p95 {figures['p95_ms']:>7.2f}  p99 {figures['p99_ms']:>7.2f} ms  "
+                f"non-2xx {figures['non_2xx']}  load {figures['load_before']:.1f}->{figures['load_after']:.1f}")
+
         for round_no in range(1, opts.rounds + 1):
             if round_no > 1:
                 for ds, *_ in runs:
                     reset_bookings(ds)
             for name in names:
-                for ds, base, cookie, files, client_ids, minimum in runs:
-                    key = ds.key + ("+minimum" if minimum else "")
-                    book_round = round_no + (MINIMUM_ROUNDS if minimum else 0)
-                    measured = endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=False, round_no=book_round)
-                    warm = {e.name: e for e in endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=True,
-                                                         round_no=book_round)}
-                    ep = next(e for e in measured if e.name == name.removesuffix("_end"))
-                    status = preflight(base, ep, cookie, files, client_ids, book_round)
-                    if not 200 <= status < 300:
-                        raise SystemExit(f"[{key}] {ep.name}: preflight answered {status}")
-                    if opts.warmup and name != "floor_end":
-                        wrk(binary, base, warm[ep.name], cookie=cookie, seconds=opts.warmup,
-                            connections=opts.connections, threads=opts.wrk_threads)
-                    reprioritize_backends(ds)
-                    load_before = os.getloadavg()[0]
-                    figures = wrk(binary, base, ep, cookie=cookie, seconds=opts.duration,
-                                  connections=opts.connections, threads=opts.wrk_threads)
-                    # The 1-minute load average around the measurement: above ~4 on this
-                    # 2-core machine (server and wrk), something else was competing for the CPU.
-                    figures.update(load_before=round(load_before, 2), load_after=round(os.getloadavg()[0], 2))
-                    figures.update(label=ep.label + (" (again, last)" if name == "floor_end" else ""),
-                                   kind=ep.kind, path=ep.path, target=ep.target)
-                    results[key].setdefault(name, []).append(figures)
-                    log(f"[{key}] r{round_no} {name:<20} {figures['rps']:>8.1f} req/s  "
-                        f"p50 {figures['p50_ms']:>7.2f}  p95 {figures['p95_ms']:>7.2f}  p99 {figures['p99_ms']:>7.2f} ms  "
-                        f"non-2xx {figures['non_2xx']}  load {figures['load_before']:.1f}->{figures['load_after']:.1f}")
+                if opts.paired:
+                    # Every size at the same moment, each with its own wrk: whatever the
+                    # machine does then falls on all of them alike.
+                    with ThreadPoolExecutor(len(runs)) as pool:
+                        list(pool.map(lambda run: measure(run, name, round_no), runs))  # noqa: B023 - joined here
+                else:
+                    for run in runs:
+                        measure(run, name, round_no)
     out_results = {}
     for ds in datasets:
         reset_bookings(ds)  # take the run's bookings out again
@@ -478,6 +491,7 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
                 "wrk_threads": opts.wrk_threads,
                 "server": server_settings(opts),
                 "nice": os.getpriority(os.PRIO_PROCESS, 0),
+                "paired": opts.paired,
             },
             "floor_rps": round(floor, 1),
             "endpoints": figures_by_name,
@@ -665,6 +679,8 @@ def report(results: dict[str, dict[str, Any]], command: str) -> tuple[str, dict[
                    f"({s['server']['workers']} gthread workers x {s['server']['threads']} threads); "
                    f"priority nice {s.get('nice', 0)}. Load: the 1-minute load average before and after "
                    "each measurement."
+                   + (" Paired: every size of the database driven at the same moment, each with its own wrk."
+                      if s.get("paired") else "")
                    + (" Minimum: `bench.minimum` under the same settings (the least this stack can do for the "
                       "endpoint's work), its req/s over the service's floor. Best: the service's ratio if its "
                       "endpoint cost no more over its floor than the yardstick's costs over the yardstick's "
@@ -721,6 +737,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minimum", action="store_true",
                         help="also measure bench.minimum (the least this stack can do for each endpoint's work) "
                              "beside the service, at the largest size")
+    parser.add_argument("--paired", action="store_true",
+                        help="drive every size of a database at the same moment, each with its own wrk, for a "
+                             "p99 growth that the machine's changes of speed fall on alike (no yardstick); "
+                             "writes paired-*.json|.md")
     parser.add_argument("--smoke", action="store_true",
                         help="tiny data, 1 s per endpoint, no warm-up: proves the benchmark works (CI)")
     args = parser.parse_args(argv)
@@ -730,12 +750,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         sizes = args.size or [1_000]
         opts = Options(duration=1, warmup=0, rounds=1, connections=8, wrk_threads=2, workers=args.workers,
-                       server_threads=args.server_threads, smoke=True, minimum=args.minimum)
+                       server_threads=args.server_threads, smoke=True, minimum=args.minimum, paired=args.paired)
     else:
         sizes = args.size or list(SIZES)
         opts = Options(duration=args.duration, warmup=args.warmup, rounds=args.rounds, connections=args.connections,
                        wrk_threads=args.wrk_threads, workers=args.workers, server_threads=args.server_threads, smoke=False,
-                       minimum=args.minimum)
+                       minimum=args.minimum, paired=args.paired)
     out = args.out.resolve()
     data_dir = out / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -744,7 +764,7 @@ def main(argv: list[str] | None = None) -> int:
         print(line, flush=True)
 
     results: dict[str, dict[str, Any]] = {}
-    prefix = "smoke-" if opts.smoke else ""
+    prefix = ("smoke-" if opts.smoke else "") + ("paired-" if opts.paired else "")
     for db in dbs:
         datasets = [dataset(db, size, pg_url=args.pg_url, data_dir=data_dir, smoke=opts.smoke) for size in sorted(sizes)]
         for ds in datasets:
@@ -755,7 +775,7 @@ def main(argv: list[str] | None = None) -> int:
             (out / f"{prefix}{key}.md").write_text(table(result) + "\n")
     command = "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:])
     markdown, summary = report(results, command.strip())
-    name = "smoke-report" if opts.smoke else "report"
+    name = f"{prefix}report"
     (out / f"{name}.md").write_text(markdown)
     (out / f"{name}.json").write_text(json.dumps(summary, indent=2))
     print()

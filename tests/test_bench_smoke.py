@@ -47,3 +47,22 @@ def test_bench_smoke_measures_every_endpoint(db: str, tmp_path: Path) -> None:
     assert "histogram" not in json.dumps(report)  # merged into percentiles, not kept
     markdown = (tmp_path / "smoke-report.md").read_text()
     assert "| floor: GET /health" in markdown and "minimum vs floor" in markdown and "| best |" in markdown
+
+
+def test_bench_smoke_paired_drives_both_sizes_at_the_same_moment(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench.run", "--smoke", "--paired", "--db", "sqlite", "--size", "1000",
+               "--size", "2000", "--out", str(tmp_path)]
+    done = subprocess.run(command, check=False, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    report = json.loads((tmp_path / "smoke-paired-report.json").read_text())
+    small, large = report["runs"]["sqlite-1000"], report["runs"]["sqlite-2000"]
+    assert set(small["endpoints"]) == set(large["endpoints"]) == ENDPOINTS
+    assert not small["minimum"] and not large["minimum"]
+    for name in ENDPOINTS:
+        a, b = small["endpoints"][name], large["endpoints"][name]
+        assert a["non_2xx"] == b["non_2xx"] == 0, name
+        # Measured together: both wrk runs began within a second of each other (a 1-s run
+        # after a preflight; one after the other they would be at least a second apart).
+        assert abs(a["started"] - b["started"]) < 1.0, (name, a["started"], b["started"])
+    assert set(report["p99_growth"]["sqlite"]["endpoints"]) == ENDPOINTS - {"floor_end"}

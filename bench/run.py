@@ -419,6 +419,7 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
                 runs.append((ds, minimum_base, cookie, files, client_ids, True))
         names = [ep.name for ep in endpoints(ANCHOR, runs[0][3], opts.wrk_threads, runs[0][4], warmup=False)
                  if not only or ep.name in only or ep.kind == "floor"] + ["floor_end"]
+
         def measure(run: tuple[Any, ...], name: str, round_no: int) -> None:
             ds, base, cookie, files, client_ids, minimum = run
             key = ds.key + ("+minimum" if minimum else "")
@@ -466,16 +467,14 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
         reset_bookings(ds)  # take the run's bookings out again
         figures_by_name = {name: combine(rounds) for name, rounds in results[ds.key].items()}
         floor = (figures_by_name["floor"]["rps"] + figures_by_name["floor_end"]["rps"]) / 2
-        for figures in figures_by_name.values():
-            figures["ratio"] = round(figures["rps"] / floor, 3) if floor else None
-            figures["meets_target"] = None if figures["target"] is None else figures["ratio"] >= figures["target"]
         yardstick = {name: combine(rounds) for name, rounds in results.get(ds.key + "+minimum", {}).items()}
         yardstick_floor = ((yardstick["floor"]["rps"] + yardstick["floor_end"]["rps"]) / 2) if yardstick else 0
-        for figures in yardstick.values():
-            # Against the service's floor, as the targets are: the yardstick's own floor
-            # (bare Flask) is higher, so this is the ratio most favourable to it.
+        # The yardstick's too against the service's floor, as the targets are: its own floor
+        # (bare Flask) is higher, so this is the ratio most favourable to it.
+        for figures in [*figures_by_name.values(), *yardstick.values()]:
             figures["ratio"] = round(figures["rps"] / floor, 3) if floor else None
             figures["meets_target"] = None if figures["target"] is None else figures["ratio"] >= figures["target"]
+        for figures in yardstick.values():
             if figures["kind"] != "floor":
                 figures["best_ratio"] = best_ratio(floor, figures["rps"], yardstick_floor)
         out_results[ds.key] = {
@@ -505,19 +504,14 @@ def combine(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     that the machine slowed as a whole does not move it), latency percentiles over every
     round's requests together (three times the samples for the tail that one round has),
     total requests and errors, and every round kept (with its own percentiles)."""
-    histograms = [r.pop("histogram", None) for r in rounds]
+    merged = [bucket for r in rounds for bucket in r.pop("histogram")]
     if len(rounds) == 1:
         return rounds[0]
     out = dict(rounds[-1])
     for key in ("rps", "mean_ms", "bytes_per_response"):
         out[key] = statistics.median(r[key] for r in rounds)
-    if all(histograms):
-        merged = [bucket for histogram in histograms for bucket in histogram]
-        for p in (50, 95, 99):
-            out[f"p{p}_ms"] = round(percentile(merged, p) / 1000, 2)
-    else:
-        for key in ("p50_ms", "p95_ms", "p99_ms"):
-            out[key] = statistics.median(r[key] for r in rounds)
+    for p in (50, 95, 99):
+        out[f"p{p}_ms"] = round(percentile(merged, p) / 1000, 2)
     out["max_ms"] = max(r["max_ms"] for r in rounds)
     out["requests"] = sum(r["requests"] for r in rounds)
     out["seconds"] = round(sum(r["seconds"] for r in rounds), 2)

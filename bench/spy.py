@@ -103,15 +103,14 @@ def _py_spy() -> str:
 
 
 def table(floor: dict[str, Any], measured: dict[str, Any], label: str) -> str:
-    names = PARTS
     lines = [f"| part of the request | floor: ms per request | {label}: ms per request | {label}'s own work |",
              "| --- | ---: | ---: | ---: |"]
-    for part in names:
+    for part in PARTS:
         a, b = floor["ms"].get(part, 0.0), measured["ms"].get(part, 0.0)
         if a or b:
             lines.append(f"| {part} | {a:.3f} | {b:.3f} | {b - a:+.3f} |")
     total_a, total_b = sum(floor["ms"].values()), sum(measured["ms"].values())
-    lines.append(f"| **all sampled (the workers' CPU)** | **{total_a:.3f}** | **{total_b:.3f}** | "
+    lines.append(f"| **all sampled (the workers' interpreter time)** | **{total_a:.3f}** | **{total_b:.3f}** | "
                  f"**{total_b - total_a:+.3f}** |")
     lines.append(f"| req/s while sampled | {floor['rps']:,.0f} | {measured['rps']:,.0f} | |")
     return "\n".join(lines)

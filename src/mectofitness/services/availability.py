@@ -13,7 +13,6 @@ from ..models import Trainer, TrainingSession
 from . import scheduling
 from .auth import Caller
 
-# The three columns the answer shows, from the table: plain rows, no ORM objects to build.
 _SESSIONS = TrainingSession.__table__
 
 
@@ -24,6 +23,7 @@ def day_availability(session: Session, *, trainer: Trainer | Caller, day: date, 
     working hours, at least ``duration`` minutes long, none of them in the past."""
     tz = timeutil.zone(trainer.timezone)
     day_start, day_end = timeutil.day_bounds(day, tz)
+    # The three columns the answer shows, from the table: plain rows, no ORM objects to build.
     booked = session.execute(
         select(_SESSIONS.c.scheduled_start, _SESSIONS.c.scheduled_end, _SESSIONS.c.title)
         .where(_SESSIONS.c.trainer_id == trainer.id, scheduling.overlap_clause(day_start, day_end))

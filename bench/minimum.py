@@ -29,7 +29,7 @@ from sqlalchemy import bindparam, create_engine, func, insert, select, update
 
 from mectofitness import timeutil
 from mectofitness.config import normalize_database_url
-from mectofitness.db import configure_sqlite, write_intent
+from mectofitness.db import configure_engine, engine_options, write_intent
 from mectofitness.errors import Forbidden, NotFound
 from mectofitness.models import Client, SessionStatus, SessionType, TrainingSession
 from mectofitness.schemas.session import session_json
@@ -56,14 +56,9 @@ def create_app(database_url: str, secret_key: str) -> Flask:
     app = Flask(__name__)
     app.config.update(SECRET_KEY=secret_key, SESSION_REFRESH_EACH_REQUEST=False)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # as the service answers
-    sqlite = database_url.startswith("sqlite")
-    engine = create_engine(
-        normalize_database_url(database_url),
-        **({"connect_args": {"timeout": 30, "check_same_thread": False}} if sqlite else
-           {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}),
-    )
-    if sqlite:
-        configure_sqlite(engine)  # WAL, BEGIN IMMEDIATE for writes, the writers' queue: the service's rules
+    url = normalize_database_url(database_url)
+    engine = create_engine(url, **engine_options(url))
+    configure_engine(engine)  # the service's rules: SQLite's write lock and queue, PostgreSQL's autocommit reads
 
     def caller(conn: Any) -> Actor:
         # The service's own credential lookup (a Core statement: a connection runs it too).

@@ -128,3 +128,56 @@ def test_session_queries_use_indexes(app, logged_in, factory, trainer, request_l
     assert selects, "the endpoint sent no SELECT on training_sessions"
     for sql, params in selects:
         _assert_indexed(_plan(app, sql, params))
+
+
+def _in_transaction(dbapi_connection) -> bool:  # type: ignore[no-untyped-def]
+    info = getattr(dbapi_connection, "info", None)  # psycopg's; sqlite3 has in_transaction
+    return info.transaction_status.name != "IDLE" if info is not None else dbapi_connection.in_transaction
+
+
+def _transaction_states(app, method: str, url: str, client, body=None):  # type: ignore[no-untyped-def]
+    """Whether a transaction was open after each statement that a request sent."""
+    states: list[bool] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        states.append(_in_transaction(conn.connection.dbapi_connection))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "after_cursor_execute", record)
+    try:
+        response = client.open(url, method=method, json=body)
+    finally:
+        event.remove(engine, "after_cursor_execute", record)
+    return response, states
+
+
+def test_reads_run_outside_a_transaction_on_postgresql_and_writes_inside_one(app, logged_in, factory, trainer, db_url):
+    # PostgreSQL: no BEGIN for a read, so no ROLLBACK either (two round trips, and psycopg's
+    # prepared statements survive). SQLite: a deferred BEGIN, which takes no lock.
+    read_in_transaction = not db_url.startswith("postgresql")
+    clients = _seed(factory, trainer, 3)
+    for url in ("/api/v1/sessions?include_client=true", "/api/v1/sessions/stats", "/api/v1/auth/me"):
+        response, states = _transaction_states(app, "GET", url, logged_in)
+        assert response.status_code == 200
+        assert states and set(states) == {read_in_transaction}, (url, states)
+    body = {"client_id": clients[0].id, "title": "New", "scheduled_start": "2031-02-01T09:00:00",
+            "scheduled_end": "2031-02-01T10:00:00"}
+    response, states = _transaction_states(app, "POST", "/api/v1/sessions", logged_in, body)
+    assert response.status_code == 201
+    assert states and set(states) == {True}, states  # the conflict check and the insert: one transaction
+
+
+def test_a_write_in_a_read_only_request_is_refused_and_leaves_nothing(app, client, db_url):
+    @app.get("/probe/write")
+    def _write():  # type: ignore[no-untyped-def]
+        now = datetime.now(UTC)
+        db.session.add(Trainer(username="sneaky", email="sneaky@example.com", password_hash="x",
+                               role="trainer", timezone="UTC", created_at=now, updated_at=now))
+        db.session.commit()
+        return {"written": True}
+
+    response = client.get("/probe/write")
+    assert response.status_code == 500
+    with app.app_context():
+        assert db.session.scalar(text("SELECT count(*) FROM trainers WHERE username = 'sneaky'")) == 0

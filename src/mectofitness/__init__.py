@@ -10,7 +10,7 @@ from flask import Flask, request
 
 from . import errors, extensions, requestlog, security
 from .config import Settings
-from .db import configure_sqlite, write_intent
+from .db import configure_engine, engine_options, write_intent
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         MECTO_SETTINGS=settings,
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings.database_url),
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         SESSION_COOKIE_NAME="session",
         SESSION_COOKIE_HTTPONLY=True,
@@ -44,9 +44,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     db = extensions.db
     db.init_app(app)
-    if settings.database_url.startswith("sqlite"):
-        with app.app_context():
-            configure_sqlite(db.engine)
+    with app.app_context():
+        configure_engine(db.engine)
     extensions.login_manager.init_app(app)
     security.init_app()
     requestlog.init_app(app)
@@ -56,14 +55,13 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     def _declare_write_intent() -> None:
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
+    @app.teardown_request
+    def _end_write_intent(_error: BaseException | None) -> None:
+        write_intent.set(True)  # work after the request in this thread (CLI, tests) may write
+
     from .api import create_blueprint, docs
 
     app.register_blueprint(create_blueprint())
     app.register_blueprint(docs.bp)
     return app
 
-
-def _engine_options(url: str) -> dict[str, Any]:
-    if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}

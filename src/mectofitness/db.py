@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import DateTime, Float, MetaData, event
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
@@ -133,6 +133,44 @@ def configure_sqlite(engine: Engine) -> None:
         # A request's connection goes back to the pool when its transaction ends (commit,
         # rollback or error alike), in the thread that took the lock.
         event.listen(engine.pool, "checkin", lambda *_: queue.release())
+
+
+def configure_postgresql(engine: Engine) -> None:
+    """Read-only units of work run in autocommit: no ``BEGIN`` and no closing ``ROLLBACK``.
+
+    Under READ COMMITTED every statement of a transaction takes its own snapshot, so a read
+    sees exactly what it would inside one; the transaction only cost two round trips, and
+    its ``ROLLBACK`` made psycopg drop its prepared statements, so a read's statements were
+    parsed and planned anew every time. Writes (``write_intent``) keep their transaction."""
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # Before the first statement, while psycopg has no transaction open: it only sets a flag.
+        connection.connection.dbapi_connection.autocommit = not write_intent.get()  # type: ignore[union-attr]
+
+
+def configure_engine(engine: Engine) -> None:
+    """The database's own settings for the service's rules (see the two functions above)."""
+    if engine.dialect.name == "sqlite":
+        configure_sqlite(engine)
+    elif engine.dialect.name == "postgresql":
+        configure_postgresql(engine)
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """``create_engine`` options for the service's database."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    # pre_ping: a pooled connection that a database restart closed is replaced, not failed.
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_in_read_only_work(session: Session, _context: Any, _instances: Any) -> None:
+    # A read-only unit of work has no transaction on PostgreSQL: a write there would not be
+    # atomic, so one is a bug to surface, not to run.
+    if not write_intent.get() and (session.new or session.deleted or any(map(session.is_modified, session.dirty))):
+        raise RuntimeError("write in a read-only unit of work (write_intent is off)")
 
 
 class seconds_between(FunctionElement[float]):

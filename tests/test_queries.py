@@ -15,6 +15,18 @@ from mectofitness.models import Client, Trainer, TrainingSession
 
 
 @contextmanager
+def _listening(app, name: str, listener) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """``listener`` on the app's engine event ``name`` for the block's duration."""
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, name, listener)
+    try:
+        yield
+    finally:
+        event.remove(engine, name, listener)
+
+
+@contextmanager
 def captured_sql(app) -> Iterator[list[tuple[str, object]]]:  # type: ignore[no-untyped-def]
     statements: list[tuple[str, object]] = []
 
@@ -22,13 +34,8 @@ def captured_sql(app) -> Iterator[list[tuple[str, object]]]:  # type: ignore[no-
         if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
             statements.append((statement, parameters))
 
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with _listening(app, "before_cursor_execute", record):
         yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _selects_on_sessions(statements: list[tuple[str, object]]) -> list[tuple[str, object]]:
@@ -142,13 +149,8 @@ def _transaction_states(app, method: str, url: str, client, body=None):  # type:
     def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         states.append(_in_transaction(conn.connection.dbapi_connection))
 
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "after_cursor_execute", record)
-    try:
+    with _listening(app, "after_cursor_execute", record):
         response = client.open(url, method=method, json=body)
-    finally:
-        event.remove(engine, "after_cursor_execute", record)
     return response, states
 
 
@@ -168,7 +170,7 @@ def test_reads_run_outside_a_transaction_on_postgresql_and_writes_inside_one(app
     assert states and set(states) == {True}, states  # the conflict check and the insert: one transaction
 
 
-def test_a_write_in_a_read_only_request_is_refused_and_leaves_nothing(app, client, db_url):
+def test_a_write_in_a_read_only_request_is_refused_and_leaves_nothing(app, client):
     @app.get("/probe/write")
     def _write():  # type: ignore[no-untyped-def]
         now = datetime.now(UTC)

@@ -36,7 +36,6 @@ from sqlalchemy.engine import Engine
 
 from mectofitness import timeutil
 from mectofitness.config import normalize_database_url
-from mectofitness.db import configure_sqlite
 from mectofitness.models import (
     AuthToken,
     Client,
@@ -49,6 +48,7 @@ from mectofitness.models import (
 )
 from mectofitness.services.auth import hash_password
 from mectofitness.services.scheduling import OCCUPYING_STATUSES
+from mectofitness.transactions import configure_sqlite
 
 from . import (
     ANCHOR,

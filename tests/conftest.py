@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from mectofitness import create_app, schema
+from mectofitness import create_app, migrate
 from mectofitness.config import Settings, normalize_database_url
 
 from .factories import Factory
@@ -56,10 +56,10 @@ class Database:
     def _migrate(self, url: str) -> None:
         engine = create_engine(normalize_database_url(url))
         if engine.dialect.name == "sqlite":
-            from mectofitness.db import configure_sqlite
+            from mectofitness.transactions import configure_sqlite
 
             configure_sqlite(engine)
-        schema.upgrade(engine)
+        migrate.upgrade(engine)
         engine.dispose()
 
     def fresh_url(self) -> str:

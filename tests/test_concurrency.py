@@ -13,12 +13,12 @@ import pytest
 import requests
 from sqlalchemy import create_engine, func, select
 
-from mectofitness import create_app, schema
+from mectofitness import create_app, migrate
 from mectofitness.config import Settings, normalize_database_url
-from mectofitness.db import configure_sqlite
 from mectofitness.extensions import db
 from mectofitness.models import TrainingSession
 from mectofitness.services.scheduling import OCCUPYING_STATUSES
+from mectofitness.transactions import configure_sqlite
 
 from .conftest import TEST_HASH_METHOD
 from .factories import PASSWORD, Factory
@@ -106,7 +106,7 @@ def test_sqlite_writers_queue_on_the_lock_beside_the_database_and_readers_do_not
     path = tmp_path / "queue.db"
     engine = create_engine(f"sqlite:///{path}")
     configure_sqlite(engine)
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     engine.dispose()
     settings = Settings(instance_path=tmp_path / "instance", database_url=f"sqlite:///{path}",
                         secret_key="queue-test", password_hash_method=TEST_HASH_METHOD)

@@ -6,11 +6,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
 
-from . import errors, extensions, requestlog, security
+from . import errors, extensions, requestlog, security, transactions
 from .config import Settings
-from .db import configure_engine, engine_options, write_intent
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -27,7 +26,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         MECTO_SETTINGS=settings,
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings.database_url),
+        SQLALCHEMY_ENGINE_OPTIONS=transactions.engine_options(settings.database_url),
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         SESSION_COOKIE_NAME="session",
         SESSION_COOKIE_HTTPONLY=True,
@@ -37,27 +36,15 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         # The cookie expires with its server-side login row (fixed at login); re-signing and
         # re-sending it on every request would only move the browser's date past the row's.
         SESSION_REFRESH_EACH_REQUEST=False,
-        JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     requestlog.configure_logging(settings.log_level)
 
-    db = extensions.db
-    db.init_app(app)
-    with app.app_context():
-        configure_engine(db.engine)
-    extensions.login_manager.init_app(app)
-    security.init_app()
+    extensions.db.init_app(app)
+    transactions.init_app(app)
+    security.init_app(app)
     requestlog.init_app(app)
     errors.register_error_handlers(app)
-
-    @app.before_request
-    def _declare_write_intent() -> None:
-        write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
-
-    @app.teardown_request
-    def _end_write_intent(_error: BaseException | None) -> None:
-        write_intent.set(True)  # work after the request in this thread (CLI, tests) may write
 
     from .api import create_blueprint, docs
 

@@ -13,10 +13,11 @@ import click
 from flask import Flask
 from pydantic import ValidationError
 
-from . import create_app, schema
+from . import create_app, migrate
 from .config import ConfigError
 from .errors import DomainError
 from .extensions import db
+from .transactions import unit_of_work
 
 
 @contextmanager
@@ -49,7 +50,7 @@ def db_group() -> None:
 def db_upgrade() -> None:
     """Apply every pending migration."""
     with _app():
-        schema.upgrade(db.engine)
+        migrate.upgrade(db.engine)
     click.echo("Database is up to date.")
 
 
@@ -57,7 +58,7 @@ def db_upgrade() -> None:
 def db_check() -> None:
     """Fail if the models and the migrations disagree."""
     with _app():
-        schema.check(db.engine)
+        migrate.check(db.engine)
     click.echo("Models and migrations agree.")
 
 
@@ -66,7 +67,7 @@ def db_check() -> None:
 def db_revision(message: str) -> None:
     """Autogenerate a migration from the models (for developers)."""
     with _app():
-        schema.revision(db.engine, message)
+        migrate.revision(db.engine, message)
 
 
 @main.command("create-trainer")
@@ -90,14 +91,13 @@ def create_trainer_command(**options: Any) -> None:
             click.echo(f"Error: --{field.replace('_', '-')}: {message}", err=True)
         sys.exit(2)
     with _app() as app:
-        schema.upgrade(db.engine)
+        migrate.upgrade(db.engine)
         try:
-            trainer = trainers.create_trainer(
-                db.session(), **data.model_dump(), hash_method=app.config["MECTO_SETTINGS"].password_hash_method
-            )
-            db.session.commit()
+            with unit_of_work() as work:
+                trainer = trainers.create_trainer(
+                    work, **data.model_dump(), hash_method=app.config["MECTO_SETTINGS"].password_hash_method
+                )
         except DomainError as exc:
-            db.session.rollback()
             click.echo(f"Error: {exc.message}", err=True)
             sys.exit(1)
         click.echo(f"Created {trainer.role} {trainer.username!r} (id {trainer.id}).")
@@ -111,9 +111,9 @@ def seed_demo(password: str, url: str) -> None:
     from .demo import seed
 
     with _app() as app:
-        schema.upgrade(db.engine)
-        created = seed(db.session(), password=password, hash_method=app.config["MECTO_SETTINGS"].password_hash_method)
-        db.session.commit()
+        migrate.upgrade(db.engine)
+        with unit_of_work() as work:
+            created = seed(work, password=password, hash_method=app.config["MECTO_SETTINGS"].password_hash_method)
     click.echo(("Seeded" if created else "Already seeded:") + " demo trainer.")
     click.echo(f"Log in as username 'demo', password '{password}':")
     click.echo(
@@ -147,5 +147,5 @@ def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     from .server import run
 
     with _app():  # closes its connections: workers open their own after the fork
-        schema.upgrade(db.engine)
+        migrate.upgrade(db.engine)
     run(host=host, port=port, workers=workers or 2 * (os.cpu_count() or 1), threads=threads)

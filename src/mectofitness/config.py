@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -37,7 +37,6 @@ class Settings:
     login_max_failures: int = 10
     login_failure_window_seconds: int = 15 * 60
     login_session_days: int = 14
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, instance_path: Path, env: dict[str, str] | None = None) -> Settings:

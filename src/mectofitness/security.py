@@ -1,71 +1,50 @@
-"""Who is calling: Flask-Login loaders for the session cookie and bearer tokens, the
-authentication guard for the API, and the cross-site check for cookie writes."""
+"""Who is calling: Flask-Login loaders for the session cookie and bearer tokens (each one
+query, answering the caller's Trainer), the authentication guard for the API, and the
+cross-site check for cookie writes."""
 
 from __future__ import annotations
 
-from typing import Literal
 from urllib.parse import urlsplit
 
-from flask import Request, current_app, request, session
-from flask_login import UserMixin, current_user
+from flask import Flask, Request, current_app, request, session
+from flask_login import current_user
 
 from .errors import Forbidden, Unauthorized, UnsupportedMediaType
 from .extensions import db, login_manager
 from .models import Trainer
 from .services import auth as auth_service
-from .services.auth import Caller
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
-class Principal(UserMixin):
-    """The authenticated caller: who they are, and how they proved it."""
-
-    def __init__(self, caller: Caller, via: Literal["cookie", "bearer"], login_secret: str | None = None):
-        self.caller = caller
-        self.via = via
-        self.login_secret = login_secret
-
-    @property
-    def trainer(self) -> Trainer:
-        """The caller's whole Trainer row, loaded on first use (the session's identity map
-        keeps it for the rest of the request)."""
-        trainer = db.session.get(Trainer, self.caller.id)
-        if trainer is None:  # deleted by an operator since the credential was checked
-            raise Unauthorized()
-        return trainer
-
-    def get_id(self) -> str | None:
-        # Flask-Login keeps this in the signed cookie: the login session's secret, not the
-        # user id, so logging out (deleting the row) ends the cookie on every device.
-        return self.login_secret
-
-
-def init_app() -> None:
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
     login_manager.session_protection = None  # the server-side login row is the protection
 
     @login_manager.user_loader
-    def _from_cookie(secret: str) -> Principal | None:
+    def _from_cookie(secret: str) -> Trainer | None:
         if request.authorization is not None:
             return None  # a request bearing a token is judged by that token alone
-        caller = auth_service.caller_for_secret(db.session(), secret=secret, kind="login")
-        return Principal(caller, "cookie", secret) if caller else None
+        trainer = auth_service.trainer_for_secret(db.session(), secret=secret, kind="login")
+        if trainer is not None:
+            trainer.login_secret = secret
+        return trainer
 
     @login_manager.request_loader
-    def _from_bearer(req: Request) -> Principal | None:
+    def _from_bearer(req: Request) -> Trainer | None:
         credentials = req.authorization
         if credentials is None or credentials.type != "bearer" or not credentials.token:
             return None
-        caller = auth_service.caller_for_secret(db.session(), secret=credentials.token, kind="api")
-        return Principal(caller, "bearer") if caller else None
+        return auth_service.trainer_for_secret(db.session(), secret=credentials.token, kind="api")
 
 
-def current_principal() -> Principal:
-    principal = current_user._get_current_object()  # type: ignore[attr-defined]
-    if not isinstance(principal, Principal):
+def current_trainer() -> Trainer:
+    """The authenticated caller (``guard`` has made sure there is one)."""
+    trainer = current_user._get_current_object()  # type: ignore[attr-defined]
+    if not isinstance(trainer, Trainer):
         raise Unauthorized()
-    return principal
+    return trainer
 
 
 def guard(public: bool) -> None:
@@ -73,13 +52,11 @@ def guard(public: bool) -> None:
     endpoint does not load the caller (no database work for a cookie it does not need);
     its writes are checked unless they carry a bearer token, which no browser sends
     cross-site on its own."""
-    if public:
-        via = "bearer" if request.authorization is not None else None
-    else:
-        if not current_user.is_authenticated:
-            raise Unauthorized()
-        via = current_user.via
-    if request.method in UNSAFE_METHODS and via != "bearer":
+    if not public and not current_user.is_authenticated:
+        raise Unauthorized()
+    # An authenticated request with an Authorization header was let in by its token alone
+    # (the cookie loader steps aside for it).
+    if request.method in UNSAFE_METHODS and request.authorization is None:
         _refuse_cross_site()
 
 
@@ -107,3 +84,4 @@ def _same_origin(origin: str) -> bool:
 def login_secret_of_request() -> str | None:
     """The cookie login's secret, when this request came with one."""
     return session.get("_user_id")
+

@@ -122,6 +122,18 @@ def to_utc(value: datetime, tz: ZoneInfo) -> datetime:
     return local_to_utc(value, tz)
 
 
+def from_wall_clock(value: datetime, tz: ZoneInfo, *, shown: datetime | None = None) -> datetime:
+    """The instant a written time means. An aware value is itself. A naive one is wall-clock
+    time in ``tz`` (a repeated time: its first occurrence), except that one reading exactly
+    as the instant ``shown`` displays means that instant: so a client that writes back the
+    time it read keeps the second 01:30 of a fall-back night, which its text cannot say."""
+    if value.tzinfo is not None:
+        return value.astimezone(UTC)
+    if shown is not None and to_local(shown, tz) == value:
+        return shown
+    return local_to_utc(value, tz)
+
+
 def to_local(instant: datetime, tz: ZoneInfo) -> datetime:
     """A UTC instant as naive wall-clock time in ``tz``."""
     return instant.astimezone(tz).replace(tzinfo=None)

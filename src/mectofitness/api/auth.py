@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, Response, request, session
 from flask_login import login_user, logout_user
 
+from .. import transactions
 from ..errors import Unauthorized
 from ..extensions import db
 from ..models import Trainer
@@ -19,27 +20,16 @@ from ..schemas.auth import (
     TokenCreatedOut,
     TokenOut,
 )
-from ..security import Principal, current_principal, login_secret_of_request
+from ..security import current_trainer, login_secret_of_request
 from ..services import auth as auth_service
-from ..services import scheduling, trainers
-from ..services.auth import Caller
+from ..services import trainers
 from .http import dump, endpoint, ok, settings
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def me_out(trainer: Caller | Trainer) -> MeOut:
-    return MeOut.model_validate(
-        {
-            "id": trainer.id,
-            "username": trainer.username,
-            "email": trainer.email,
-            "full_name": trainer.full_name,
-            "role": trainer.role,
-            "timezone": trainer.timezone,
-            "working_hours": scheduling.effective_working_hours(trainer.working_hours),
-        }
-    )
+def me_out(trainer: Trainer) -> MeOut:
+    return MeOut.model_validate(trainer)
 
 
 @bp.post("/login")
@@ -57,7 +47,7 @@ def login(body: LoginIn) -> Response:
         hash_method=config.password_hash_method,
     )
     if trainer is None:
-        db.session.commit()  # the failed attempt must count although this request fails
+        transactions.commit()  # the failed attempt must count although this request fails
         raise Unauthorized("Invalid username or password")
     lifetime = timedelta(days=config.login_session_days)
     _, secret = auth_service.issue_token(
@@ -65,8 +55,8 @@ def login(body: LoginIn) -> Response:
     )
     session.clear()
     session.permanent = True
-    principal = Principal(Caller.of(trainer), "cookie", secret)
-    login_user(principal)
+    trainer.login_secret = secret
+    login_user(trainer)
     return ok({"user": dump(me_out(trainer))})
 
 
@@ -86,23 +76,23 @@ def logout() -> Response:
 @endpoint(response=MeOut, errors=(401,))
 def get_me() -> Response:
     """The caller: profile, role, time zone and working hours."""
-    return ok(dump(me_out(current_principal().caller)))
+    return ok(dump(me_out(current_trainer())))
 
 
 @bp.patch("/me")
 @endpoint(body=MeUpdate, response=MeOut, errors=(400, 401, 409, 415))
 def update_me(body: MeUpdate) -> Response:
     """Change full name, e-mail, time zone, working hours or password."""
-    principal = current_principal()
+    trainer = current_trainer()
     changes = body.model_dump(exclude_unset=True, mode="json")
     trainers.update_profile(
         db.session(),
-        trainer=principal.trainer,
+        trainer=trainer,
         changes=changes,
         hash_method=settings().password_hash_method,
-        login_secret=principal.login_secret,
+        login_secret=login_secret_of_request(),
     )
-    return ok(dump(me_out(principal.trainer)), message="Profile updated successfully")
+    return ok(dump(me_out(trainer)), message="Profile updated successfully")
 
 
 @bp.post("/tokens")
@@ -110,7 +100,7 @@ def update_me(body: MeUpdate) -> Response:
 def create_token(body: TokenCreate) -> Response:
     """Create an API token; its secret is shown in this response only."""
     token, secret = auth_service.issue_token(
-        db.session(), trainer=current_principal().trainer, kind="api", name=body.name
+        db.session(), trainer=current_trainer(), kind="api", name=body.name
     )
     out = TokenCreatedOut(id=token.id, name=token.name, created_at=token.created_at, token=secret)
     return ok(dump(out), message="Token created successfully", status=201)
@@ -120,7 +110,7 @@ def create_token(body: TokenCreate) -> Response:
 @endpoint(response=list[TokenOut], errors=(401,))
 def list_tokens() -> Response:
     """The caller's API tokens, without their secrets."""
-    tokens = auth_service.list_api_tokens(db.session(), trainer=current_principal().trainer)
+    tokens = auth_service.list_api_tokens(db.session(), trainer=current_trainer())
     return ok([dump(TokenOut.model_validate(t)) for t in tokens])
 
 
@@ -128,5 +118,5 @@ def list_tokens() -> Response:
 @endpoint(errors=(401, 404))
 def revoke_token(token_id: int) -> Response:
     """Revoke an API token; the next request bearing it is refused."""
-    auth_service.revoke_api_token(db.session(), trainer=current_principal().trainer, token_id=token_id)
+    auth_service.revoke_api_token(db.session(), trainer=current_trainer(), token_id=token_id)
     return ok(message="Token revoked")

@@ -6,7 +6,7 @@ from flask import Blueprint, Response
 
 from ..extensions import db
 from ..schemas.client import ClientCreate, ClientListQuery, ClientOut, ClientPage, ClientUpdate
-from ..security import current_principal
+from ..security import current_trainer
 from ..services import clients
 from .http import caller_zone, dump, endpoint, ok, paginate
 
@@ -18,7 +18,7 @@ bp = Blueprint("clients", __name__, url_prefix="/clients")
 def list_clients(query: ClientListQuery) -> Response:
     """List the caller's clients, paginated, by name."""
     stmt = clients.clients_query(
-        actor=current_principal().caller, status=query.status, search=query.search, trainer_id=query.trainer_id
+        actor=current_trainer(), status=query.status, search=query.search, trainer_id=query.trainer_id
     )
     items, pagination = paginate(stmt, query)
     tz = caller_zone()
@@ -29,7 +29,7 @@ def list_clients(query: ClientListQuery) -> Response:
 @endpoint(response=ClientOut, errors=(401, 403, 404))
 def get_client(client_id: int) -> Response:
     """One client."""
-    client = clients.get_client(db.session(), actor=current_principal().caller, client_id=client_id)
+    client = clients.get_client(db.session(), actor=current_trainer(), client_id=client_id)
     return ok(dump(ClientOut.model_validate(client)))
 
 
@@ -38,7 +38,7 @@ def get_client(client_id: int) -> Response:
 def create_client(body: ClientCreate) -> Response:
     """Add a client."""
     client = clients.create_client(
-        db.session(), actor=current_principal().caller, fields=body.model_dump(exclude_unset=True)
+        db.session(), actor=current_trainer(), fields=body.model_dump(exclude_unset=True)
     )
     return ok(dump(ClientOut.model_validate(client)), message="Client created successfully", status=201)
 
@@ -49,7 +49,7 @@ def update_client(client_id: int, body: ClientUpdate) -> Response:
     """Update a client (partial: only the fields given change)."""
     client = clients.update_client(
         db.session(),
-        actor=current_principal().caller,
+        actor=current_trainer(),
         client_id=client_id,
         changes=body.model_dump(exclude_unset=True),
     )
@@ -60,5 +60,5 @@ def update_client(client_id: int, body: ClientUpdate) -> Response:
 @endpoint(errors=(401, 403, 404, 409))
 def delete_client(client_id: int) -> Response:
     """Delete a client who has no sessions (409 otherwise: set status inactive instead)."""
-    clients.delete_client(db.session(), actor=current_principal().caller, client_id=client_id)
+    clients.delete_client(db.session(), actor=current_trainer(), client_id=client_id)
     return ok(message="Client deleted successfully")

@@ -17,7 +17,8 @@ from flask_login import current_user
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, func, select
 
-from .. import timeutil
+from .. import timeutil, transactions
+from ..config import Settings
 from ..errors import BadRequest, InvalidInput
 from ..extensions import db
 from ..schemas.common import PageQuery, Pagination
@@ -51,15 +52,16 @@ def endpoint(
     errors: tuple[int, ...] = (),
     public: bool = False,
     data_optional: bool = False,
-    body_checks: tuple[Callable[..., dict[str, str]], ...] = (),
+    partial: type[BaseModel] | None = None,
+    checks: Callable[..., dict[str, str]] | None = None,
 ) -> Callable[[View], View]:
     """Guard, parse and validate the request, call the view with ``query=`` / ``body=``,
     and commit once if it succeeds (a failed request leaves no trace).
 
-    ``body_checks`` are the view's checks that need the database (e.g. "is this client
-    yours?"). The service runs them on a valid body; when the schema already refused the
-    body they run here too, on the raw body and path arguments, so that one 400 names
-    every offending field at once."""
+    ``checks`` is the service's check of a body's fields that needs the database (e.g. "is
+    this client yours?"). The service runs it on a valid body; when the schema refused
+    the body, it runs here on the fields that were valid (read with ``partial``, a model
+    of the same fields all optional), so that one 400 names every offending field."""
 
     def decorate(view: View) -> View:
         summary = (view.__doc__ or view.__name__).strip().splitlines()[0]
@@ -75,15 +77,14 @@ def endpoint(
             if body is not None:
                 raw = read_json_object(body)
                 kwargs["body"] = _validated(body, raw, problems)
-                if problems:
-                    for check in body_checks:
-                        for name, message in check(raw, **path_args).items():
-                            problems.setdefault(name, message)
+                if problems and checks is not None and partial is not None:
+                    for name, message in checks(_valid_part(partial, raw, problems), raw, **path_args).items():
+                        problems.setdefault(name, message)
             if problems:
                 raise InvalidInput(problems)
             result = view(**kwargs)
             if request.method != "GET":
-                db.session.commit()
+                transactions.commit()
             return result
 
         wrapper.operation = operation  # type: ignore[attr-defined]
@@ -114,10 +115,18 @@ def _validated(model: type[M], data: dict[str, Any], problems: dict[str, str]) -
         return None
 
 
+def _valid_part(partial: type[BaseModel], raw: dict[str, Any], problems: dict[str, str]) -> dict[str, Any]:
+    """The fields of a refused body that were valid on their own, parsed."""
+    bad = {name.split(".")[0] for name in problems}
+    fields = {key: value for key, value in raw.items() if key not in bad and key in partial.model_fields}
+    parsed = _validated(partial, fields, {})
+    return parsed.model_dump(exclude_unset=True) if parsed is not None else {}
+
+
 def caller_zone() -> ZoneInfo:
     """The time zone requests are read and answered in: the authenticated trainer's."""
     if current_user.is_authenticated:
-        return timeutil.zone(current_user.caller.timezone)
+        return timeutil.zone(current_user.timezone)
     return timeutil.zone("UTC")
 
 
@@ -185,9 +194,9 @@ def dump(model: BaseModel, *, tz: ZoneInfo | None = None, **options: Any) -> Any
     return model.model_dump(mode="json", context={"tz": tz or caller_zone()}, **options)
 
 
-def paginate(stmt: Select[Any], query: PageQuery, *, scalars: bool = True) -> tuple[list[Any], dict[str, Any]]:
-    """One page of ``stmt`` (already ordered) and the contract's pagination block: ORM
-    objects, or with ``scalars=False`` the rows of a statement that selects columns."""
+def paginate(stmt: Select[Any], query: PageQuery) -> tuple[list[Any], dict[str, Any]]:
+    """One page of ``stmt`` (already ordered: ORM objects) and the contract's pagination
+    block."""
     per_page = query.capped_per_page
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     offset = (query.page - 1) * per_page
@@ -195,7 +204,7 @@ def paginate(stmt: Select[Any], query: PageQuery, *, scalars: bool = True) -> tu
     page = stmt.limit(per_page).offset(offset)
     items: list[Any] = []
     if offset < total:
-        items = list(db.session.scalars(page)) if scalars else list(db.session.execute(page))
+        items = list(db.session.scalars(page))
     total_pages = math.ceil(total / per_page) if total else 0
     pagination = Pagination(
         page=query.page,
@@ -212,5 +221,5 @@ def operation_of(view: Callable[..., Any]) -> Operation | None:
     return getattr(view, "operation", None)
 
 
-def settings():  # type: ignore[no-untyped-def]
+def settings() -> Settings:
     return current_app.config["MECTO_SETTINGS"]

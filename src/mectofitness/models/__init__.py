@@ -1,10 +1,12 @@
-"""Mapped classes, one module per aggregate. Importing this package registers them all."""
+"""Mapped classes, one module per aggregate. Importing this package registers them all.
+The enumerations their columns hold live in ``domain`` and are re-exported here."""
 
-from .client import Client, ClientStatus
+from ..domain import ClientStatus, SessionStatus, SessionType
+from .client import Client
 from .login_failure import LoginFailure
 from .token import AuthToken
 from .trainer import Trainer
-from .training_session import SessionStatus, SessionType, TrainingSession
+from .training_session import TrainingSession
 
 __all__ = [
     "AuthToken",

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, in_values
-
-
-class ClientStatus(StrEnum):
-    ACTIVE = "active"
-    INACTIVE = "inactive"
+from ..domain import ClientStatus
 
 
 class Client(Base):

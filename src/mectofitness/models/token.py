@@ -13,8 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..db import Base, UTCDateTime
 from .trainer import Trainer
 
-KINDS = ("api", "login")
-
 
 class AuthToken(Base):
     __tablename__ = "auth_tokens"

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, Integer, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, in_values
-
-
-class Role(StrEnum):
-    TRAINER = "trainer"
-    ADMIN = "admin"
+from ..domain import Role
 
 
 class Trainer(Base):
@@ -36,6 +31,21 @@ class Trainer(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    # Flask-Login's user protocol, spelled out so that models import no Flask. What
+    # Flask-Login keeps in the cookie (``get_id``) is the login's secret, not the trainer's
+    # id, so that logging out (deleting the login row) ends that cookie on every device.
+    # ``login_secret`` is not stored: the credential check sets it for the request.
+    if TYPE_CHECKING:
+        login_secret: str | None
+    else:
+        login_secret = None
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str | None:
+        return self.login_secret
 
     @property
     def is_admin(self) -> bool:

@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, in_values
+from ..domain import SessionStatus, SessionType
 from .client import Client
 from .trainer import Trainer
-
-
-class SessionStatus(StrEnum):
-    SCHEDULED = "scheduled"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-    NO_SHOW = "no-show"
-
-
-class SessionType(StrEnum):
-    PERSONAL = "personal"
-    GROUP = "group"
-    ONLINE = "online"
-    ASSESSMENT = "assessment"
-    CONSULTATION = "consultation"
 
 
 class TrainingSession(Base):

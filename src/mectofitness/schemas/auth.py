@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -17,14 +18,13 @@ from pydantic import (
 )
 
 from .. import timeutil
-from ..models.trainer import Role
-from ..services.scheduling import WEEKDAYS, parse_hhmm
+from ..domain import WEEKDAYS, Role, effective_working_hours, parse_hhmm
 from .common import BodyModel, LocalDateTime
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-assert set(Weekday.__args__) == set(WEEKDAYS)  # type: ignore[attr-defined]
+assert set(Weekday.__args__) == set(WEEKDAYS)  # type: ignore[attr-defined]  # one list of days
 
 
 def _hhmm(value: str) -> str:
@@ -89,7 +89,9 @@ class TrainerBrief(BaseModel):
 class MeOut(TrainerBrief):
     role: Role
     timezone: str
-    working_hours: dict[Weekday, list[WorkingRange]]
+    working_hours: Annotated[dict[Weekday, list[WorkingRange]], BeforeValidator(effective_working_hours)] = Field(
+        description="Every day's hours: the stored ones, the default for the rest"
+    )
 
 
 class LoginOut(BaseModel):

@@ -6,7 +6,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from ..models import ClientStatus
+from ..domain import ClientStatus
 from .common import BodyModel, DbId, LocalDateTime, PageQuery, Pagination, StrictDbId
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Field(title="Name")]

@@ -7,7 +7,8 @@ context (``{"tz": ZoneInfo}``) and come out as aware UTC datetimes.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -22,9 +23,8 @@ from pydantic import (
 )
 
 from .. import timeutil
-from ..db import MAX_ID
+from ..domain import MAX_ID
 
-T = TypeVar("T")
 MAX_PER_PAGE = 100
 
 # The documented form (timeutil.parse_iso is the judge; this only guides clients).
@@ -42,7 +42,8 @@ _ISO_INPUT_SCHEMA = {
 }
 
 
-def _zone(info: ValidationInfo | SerializationInfo):  # type: ignore[no-untyped-def]
+def zone_of(info: ValidationInfo | SerializationInfo) -> ZoneInfo:
+    """The zone of the validation or serialization context (``{"tz": ZoneInfo}``), UTC without one."""
     context = info.context or {}
     return context.get("tz") or timeutil.zone("UTC")
 
@@ -53,31 +54,35 @@ def _parse(value: Any) -> date | datetime:
     return timeutil.parse_iso(value)
 
 
-def _to_utc(value: Any, info: ValidationInfo) -> datetime:
+def _wall_clock(value: Any, info: ValidationInfo) -> datetime:
     parsed = _parse(value)
     if not isinstance(parsed, datetime):  # a bare date on a datetime field: local midnight
-        return timeutil.day_start(parsed, _zone(info))
-    return timeutil.to_utc(parsed, _zone(info))
+        return timeutil.day_start(parsed, zone_of(info))
+    if parsed.tzinfo is None:
+        timeutil.local_to_utc(parsed, zone_of(info))  # refuses a time a DST gap skips
+        return parsed
+    return parsed.astimezone(timeutil.UTC)
 
 
 def _range_start(value: Any, info: ValidationInfo) -> datetime:
-    return timeutil.range_start(_parse(value), _zone(info))
+    return timeutil.range_start(_parse(value), zone_of(info))
 
 
 def _range_end(value: Any, info: ValidationInfo) -> datetime:
-    return timeutil.range_end_exclusive(_parse(value), _zone(info))
+    return timeutil.range_end_exclusive(_parse(value), zone_of(info))
 
 
 def _local_date(value: Any, info: ValidationInfo) -> date:
-    return timeutil.local_date_of(_parse(value), _zone(info))
+    return timeutil.local_date_of(_parse(value), zone_of(info))
 
 
 def _format_local(value: datetime | None, info: SerializationInfo) -> str | None:
-    return timeutil.format_local(value, _zone(info))
+    return timeutil.format_local(value, zone_of(info))
 
 
-# An input instant, converted to UTC.
-UtcDateTime = Annotated[datetime, BeforeValidator(_to_utc), WithJsonSchema(_ISO_INPUT_SCHEMA)]
+# An input time: aware UTC when it had an offset, else the naive wall-clock time it names
+# in the caller's zone (which exists there); ``timeutil.from_wall_clock`` makes it an instant.
+WallClockDateTime = Annotated[datetime, BeforeValidator(_wall_clock), WithJsonSchema(_ISO_INPUT_SCHEMA)]
 # Inclusive lower bound of a date filter (a bare date: the start of that local day).
 RangeStart = Annotated[datetime, BeforeValidator(_range_start), WithJsonSchema(_ISO_INPUT_SCHEMA)]
 # Exclusive upper bound for an inclusive end filter (a bare date: that whole local day).
@@ -91,6 +96,19 @@ LocalDateTime = Annotated[
     datetime,
     PlainSerializer(_format_local, return_type=str),
     WithJsonSchema({"type": "string", "pattern": LOCAL_OUTPUT_PATTERN, "examples": ["2025-12-10T14:00:00"]}),
+]
+
+
+
+def _format_utc(value: datetime) -> str:
+    return value.astimezone(timeutil.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# An output instant in UTC, ``YYYY-MM-DDTHH:MM:SSZ``: the one text no DST change makes ambiguous.
+UtcInstant = Annotated[
+    datetime,
+    PlainSerializer(_format_utc, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2025-12-10T14:00:00Z"]}),
 ]
 
 _TRUE = {"true", "1", "yes"}
@@ -158,18 +176,7 @@ class Pagination(BaseModel):
     has_prev: bool
 
 
-class Envelope(BaseModel, Generic[T]):
-    success: Literal[True] = True
-    message: str | None = None
-    data: T
-
-
 class ErrorEnvelope(BaseModel):
     success: Literal[False] = False
     error: str
     errors: dict[str, str] | None = None
-
-
-class MessageEnvelope(BaseModel):
-    success: Literal[True] = True
-    message: str

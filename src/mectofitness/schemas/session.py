@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -12,12 +10,10 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
-    field_validator,
+    model_validator,
 )
-from sqlalchemy import Row
 
-from ..models import SessionStatus, SessionType
-from ..timeutil import format_local
+from ..domain import SessionFilter, SessionStatus, SessionType
 from .auth import TrainerBrief
 from .client import ClientBrief
 from .common import (
@@ -31,11 +27,16 @@ from .common import (
     RangeEndExclusive,
     RangeStart,
     StrictDbId,
-    UtcDateTime,
+    UtcInstant,
+    WallClockDateTime,
+    zone_of,
 )
 
-READ_ONLY = frozenset({"id", "trainer_id", "created_at", "updated_at", "client", "trainer"})
-SORT_FIELDS = ("scheduled_start", "scheduled_end", "created_at", "updated_at", "status", "title")
+# Fields of the session object a client may send back as it read them: ignored in a body.
+READ_ONLY = frozenset({
+    "id", "trainer_id", "created_at", "updated_at", "client", "trainer",
+    "timezone", "scheduled_start_utc", "scheduled_end_utc",
+})
 
 # PostgreSQL text cannot hold NUL; refused on every database alike (a 400, not a 500).
 NO_NUL = r"^[^\x00]*$"
@@ -43,46 +44,30 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Location = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)]
 LongText = Annotated[str, StringConstraints(max_length=10_000, pattern=NO_NUL)]
 EventId = Annotated[str, StringConstraints(max_length=255, pattern=NO_NUL)]
-END_AFTER_START = "Scheduled end time must be after start time"
-ACTUAL_END_AFTER_START = "Actual end time must be after actual start time"
-
-
-def _after(field: str, message: str):  # type: ignore[no-untyped-def]
-    """A validator: this end field must be later than ``field`` when both were given."""
-
-    def check(value: datetime | None, info: ValidationInfo) -> datetime | None:
-        start = info.data.get(field)
-        if value is not None and start is not None and value <= start:
-            raise ValueError(message)
-        return value
-
-    return check
 
 
 class _SessionFields(BodyModel):
-    """Writable session fields in the document's order; start fields precede end fields
-    so an end can be checked against its start in the same pass."""
+    """Writable session fields in the document's order. Times arrive as wall-clock times
+    (see ``WallClockDateTime``); the rules between them are ``domain.time_order_problems``,
+    which the service applies once the stored values are known."""
 
     ignored_fields: ClassVar[frozenset[str]] = READ_ONLY
     client_id: Annotated[StrictDbId, Field(title="Client")]
     title: Annotated[Title, Field(title="Title")]
-    scheduled_start: Annotated[UtcDateTime, Field(title="Scheduled start time")]
-    scheduled_end: Annotated[UtcDateTime, Field(title="Scheduled end time")]
+    scheduled_start: Annotated[WallClockDateTime, Field(title="Scheduled start time")]
+    scheduled_end: Annotated[WallClockDateTime, Field(title="Scheduled end time")]
     description: LongText | None = None
     session_type: SessionType = SessionType.PERSONAL
     location: Location | None = None
     notes: LongText | None = None
     trainer_notes: LongText | None = None
     status: SessionStatus = SessionStatus.SCHEDULED
-    actual_start: UtcDateTime | None = None
-    actual_end: UtcDateTime | None = None
+    actual_start: WallClockDateTime | None = None
+    actual_end: WallClockDateTime | None = None
     exercises_performed: LongText | None = None
     client_feedback: LongText | None = None
     google_event_id: EventId | None = None
     outlook_event_id: EventId | None = None
-
-    _end_after_start = field_validator("scheduled_end")(_after("scheduled_start", END_AFTER_START))
-    _actual_end_after_start = field_validator("actual_end")(_after("actual_start", ACTUAL_END_AFTER_START))
 
 
 class SessionCreate(_SessionFields):
@@ -101,8 +86,8 @@ class SessionUpdate(_SessionFields):
 
     client_id: Annotated[StrictDbId, Field(title="Client")] = None  # type: ignore[assignment]
     title: Annotated[Title, Field(title="Title")] = None  # type: ignore[assignment]
-    scheduled_start: Annotated[UtcDateTime, Field(title="Scheduled start time")] = None  # type: ignore[assignment]
-    scheduled_end: Annotated[UtcDateTime, Field(title="Scheduled end time")] = None  # type: ignore[assignment]
+    scheduled_start: Annotated[WallClockDateTime, Field(title="Scheduled start time")] = None  # type: ignore[assignment]
+    scheduled_end: Annotated[WallClockDateTime, Field(title="Scheduled end time")] = None  # type: ignore[assignment]
     session_type: SessionType = None  # type: ignore[assignment]
     status: SessionStatus = None  # type: ignore[assignment]
 
@@ -110,6 +95,11 @@ class SessionUpdate(_SessionFields):
 class IncludeQuery(QueryModel):
     include_client: QueryBool = Field(False, description="Include full client details")
     include_trainer: QueryBool = Field(False, description="Include full trainer details")
+
+    @property
+    def include(self) -> tuple[str, ...]:
+        """The nested objects asked for, as ``SessionOut``'s context names them."""
+        return tuple(name for name, wanted in (("client", self.include_client), ("trainer", self.include_trainer)) if wanted)
 
 
 class DeleteQuery(IncludeQuery):
@@ -126,8 +116,22 @@ class SessionListQuery(PageQuery, IncludeQuery):
     sort_order: Literal["asc", "desc"] = "desc"
     trainer_id: DbId | None = Field(None, description="Admins only: one trainer's sessions")
 
+    def filter(self) -> SessionFilter:
+        return SessionFilter(
+            trainer_id=self.trainer_id,
+            client_id=self.client_id,
+            status=self.status,
+            session_type=self.session_type,
+            start=self.start_date,
+            end_exclusive=self.end_date,
+        )
+
 
 class SessionOut(BaseModel):
+    """The session object. Validated from a stored session with the context ``{"tz":
+    zone, "include": ("client", "trainer")}``: times are shown in that zone, and the
+    nested client and trainer only when named in ``include``."""
+
     id: int
     title: str
     description: str | None
@@ -148,32 +152,28 @@ class SessionOut(BaseModel):
     updated_at: LocalDateTime
     trainer_id: int
     client_id: int
+    timezone: str = Field(description="The IANA zone this object's local times are shown in")
+    scheduled_start_utc: UtcInstant
+    scheduled_end_utc: UtcInstant
     client: ClientBrief | None = Field(None, description="With include_client=true")
     trainer: TrainerBrief | None = Field(None, description="With include_trainer=true")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_stored(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, dict):
+            return value
+        data = {name: getattr(value, name) for name in _STORED_FIELDS}
+        for name in (info.context or {}).get("include", ()):
+            data[name] = getattr(value, name)
+        data["timezone"] = zone_of(info).key
+        data["scheduled_start_utc"] = value.scheduled_start
+        data["scheduled_end_utc"] = value.scheduled_end
+        return data
 
-# The Session object's times (its LocalDateTime fields), in output order with the rest.
-_TIMES = frozenset({"scheduled_start", "scheduled_end", "actual_start", "actual_end", "created_at", "updated_at"})
-_FIELDS = tuple((name, name in _TIMES) for name in SessionOut.model_fields if name not in ("client", "trainer"))
-_CLIENT_FIELDS = tuple(ClientBrief.model_fields)
-_TRAINER_FIELDS = tuple(TrainerBrief.model_fields)
 
-
-def session_json(row: Any, tz: ZoneInfo, *, client: Any = None, trainer: Any = None) -> dict[str, Any]:
-    """The Session object for a stored row (an ORM object or a Core row of the table) as
-    JSON-ready data, times in ``tz``, with the nested client and trainer if given.
-
-    Every list item goes through here, so it builds the dict directly rather than
-    constructing and dumping a ``SessionOut`` (three times the cost). ``SessionOut`` still
-    describes the shape in the OpenAPI document; a test holds the two equal."""
-    # A Core row is read by key (several times faster than by attribute).
-    values = row._mapping if isinstance(row, Row) else {name: getattr(row, name) for name, _ in _FIELDS}
-    out = {name: (format_local(values[name], tz) if is_time else values[name]) for name, is_time in _FIELDS}
-    if client is not None:
-        out["client"] = {name: getattr(client, name) for name in _CLIENT_FIELDS}
-    if trainer is not None:
-        out["trainer"] = {name: getattr(trainer, name) for name in _TRAINER_FIELDS}
-    return out
+_DERIVED_FIELDS = frozenset({"timezone", "scheduled_start_utc", "scheduled_end_utc", "client", "trainer"})
+_STORED_FIELDS = tuple(name for name in SessionOut.model_fields if name not in _DERIVED_FIELDS)
 
 
 class SessionPage(BaseModel):

@@ -9,27 +9,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import timeutil
+from ..domain import effective_working_hours
 from ..models import Trainer, TrainingSession
 from . import scheduling
-from .auth import Caller
-
-_SESSIONS = TrainingSession.__table__
 
 
-def day_availability(session: Session, *, trainer: Trainer | Caller, day: date, duration: int, now: datetime) -> dict[str, Any]:
+def day_availability(db: Session, *, trainer: Trainer, day: date, duration: int, now: datetime) -> dict[str, Any]:
     """The trainer's ``day`` (local, in their zone; 23 or 25 hours on DST days):
     ``booked_sessions`` are the occupying sessions overlapping it, earliest first, including
     ones that began the day before; ``available_slots`` are the maximal free intervals within
     working hours, at least ``duration`` minutes long, none of them in the past."""
     tz = timeutil.zone(trainer.timezone)
     day_start, day_end = timeutil.day_bounds(day, tz)
-    # The three columns the answer shows, from the table: plain rows, no ORM objects to build.
-    booked = session.execute(
-        select(_SESSIONS.c.scheduled_start, _SESSIONS.c.scheduled_end, _SESSIONS.c.title)
-        .where(_SESSIONS.c.trainer_id == trainer.id, scheduling.overlap_clause(day_start, day_end))
-        .order_by(_SESSIONS.c.scheduled_start, _SESSIONS.c.id)
+    booked = db.scalars(
+        select(TrainingSession)
+        .where(TrainingSession.trainer_id == trainer.id, scheduling.overlap_clause(day_start, day_end))
+        .order_by(TrainingSession.scheduled_start, TrainingSession.id)
     ).all()
-    windows = scheduling.working_intervals(day, tz, scheduling.effective_working_hours(trainer.working_hours))
+    windows = scheduling.working_intervals(day, tz, effective_working_hours(trainer.working_hours))
     free = scheduling.free_intervals(
         # Free time starts at the next whole minute: nobody books a slot at 09:09:35.
         windows, [(row.scheduled_start, row.scheduled_end) for row in booked], not_before=timeutil.next_minute(now)

@@ -9,27 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_
 
 from .. import timeutil
-from ..models import SessionStatus, TrainingSession
+from ..domain import MAX_SESSION_LENGTH, OCCUPYING_STATUSES, WEEKDAYS, parse_hhmm
+from ..models import TrainingSession
 
 Interval = tuple[datetime, datetime]
-
-# Every status but cancelled holds its slot: a completed or no-show session still took the time.
-OCCUPYING_STATUSES = frozenset(s.value for s in SessionStatus if s is not SessionStatus.CANCELLED)
-
-# A session is at most a day long. Besides being sane for training, this bounds every
-# overlap query to a one-day slice of the (trainer_id, scheduled_start) index.
-MAX_SESSION_LENGTH = timedelta(hours=24)
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-DEFAULT_WORKING_HOURS: dict[str, list[dict[str, str]]] = {
-    day: [{"start": "08:00", "end": "20:00"}] for day in WEEKDAYS
-}
 
 
 def occupies(status: str) -> bool:
@@ -43,28 +31,13 @@ def overlaps(a: Interval, b: Interval) -> bool:
 
 def overlap_clause(start: datetime, end: datetime) -> ColumnElement[bool]:
     """SQL for "an occupying session overlapping ``[start, end)``" (same rule as ``overlaps``)."""
-    columns = TrainingSession.__table__.c  # usable in Core and ORM statements alike
     return and_(
-        columns.status.in_(sorted(OCCUPYING_STATUSES)),
-        columns.scheduled_start < end,
-        columns.scheduled_start > start - MAX_SESSION_LENGTH,
-        columns.scheduled_end > start,
+        TrainingSession.status.in_(sorted(OCCUPYING_STATUSES)),
+        TrainingSession.scheduled_start < end,
+        # Sessions last at most a day: this bounds the scan to a day's slice of the index.
+        TrainingSession.scheduled_start > start - MAX_SESSION_LENGTH,
+        TrainingSession.scheduled_end > start,
     )
-
-
-def parse_hhmm(text: str) -> int:
-    """Minutes since midnight of ``HH:MM`` (``24:00`` allowed as an end of day)."""
-    hours, minutes = int(text[:2]), int(text[3:5])
-    return hours * 60 + minutes
-
-
-def effective_working_hours(stored: dict[str, Any] | None) -> dict[str, list[dict[str, str]]]:
-    """A trainer's hours for all seven days: stored days, the default for any not stored."""
-    hours = {day: list(ranges) for day, ranges in DEFAULT_WORKING_HOURS.items()}
-    for day, ranges in (stored or {}).items():
-        if day in hours:
-            hours[day] = list(ranges)
-    return hours
 
 
 def working_intervals(day: date, tz: ZoneInfo, hours: dict[str, list[dict[str, str]]]) -> list[Interval]:

@@ -9,41 +9,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..db import seconds_between
-from ..models import SessionStatus, SessionType, TrainingSession
-from .ownership import Actor
+from ..domain import SessionFilter, SessionStatus, SessionType
+from ..models import Trainer, TrainingSession
 from .sessions import filter_sessions
 
 
-def session_stats(
-    session: Session,
-    *,
-    actor: Actor,
-    now: datetime,
-    trainer_id: int | None = None,
-    client_id: int | None = None,
-    start: datetime | None = None,
-    end_exclusive: datetime | None = None,
-) -> dict[str, Any]:
+def session_stats(db: Session, *, actor: Trainer, filters: SessionFilter, now: datetime) -> dict[str, Any]:
     """Counts by status and by type (every value present, zeros included), upcoming
-    scheduled sessions, and derived rates, over the sessions ``actor`` may see whose
-    ``scheduled_start`` lies in ``[start, end_exclusive)``."""
+    scheduled sessions, and derived rates, over the sessions ``actor`` may see that match
+    ``filters``."""
     # One row of filtered aggregates rather than GROUP BY status, type: no sort of the
     # trainer's rows (on SQLite that sort was a third of the query's time).
-    # The table's columns, so that the statement runs as Core (see sessions._columns).
-    columns = TrainingSession.__table__.c
-    status, kind = columns.status, columns.session_type
+    status, kind = TrainingSession.status, TrainingSession.session_type
+    start, end = TrainingSession.scheduled_start, TrainingSession.scheduled_end
     stmt = select(
         *(func.count().filter(status == value.value) for value in SessionStatus),
         *(func.count().filter(kind == value.value) for value in SessionType),
-        func.count().filter(status == SessionStatus.SCHEDULED.value, columns.scheduled_start > now),
-        func.sum(seconds_between(columns.scheduled_start, columns.scheduled_end)).filter(
-            status == SessionStatus.COMPLETED.value
-        ),
+        func.count().filter(status == SessionStatus.SCHEDULED.value, start > now),
+        func.sum(seconds_between(start, end)).filter(status == SessionStatus.COMPLETED.value),
     )
-    stmt = filter_sessions(
-        stmt, actor=actor, trainer_id=trainer_id, client_id=client_id, start=start, end_exclusive=end_exclusive
-    )
-    counts = list(session.execute(stmt).one())
+    counts = list(db.execute(filter_sessions(stmt, actor=actor, filters=filters)).one())
     completed_seconds = float(counts.pop() or 0)
     upcoming = int(counts.pop())
     by_status = {value.value: int(counts.pop(0)) for value in SessionStatus}

@@ -14,7 +14,7 @@ from . import auth
 
 
 def create_trainer(
-    session: Session,
+    db: Session,
     *,
     username: str,
     email: str,
@@ -27,7 +27,7 @@ def create_trainer(
     """A new trainer; raises Conflict when the username or e-mail is taken (checked here
     for the message, and by unique constraints for races)."""
     email = email.strip().lower()
-    clash = session.scalars(
+    clash = db.scalars(
         select(Trainer).where(or_(func.lower(Trainer.username) == username.lower(), Trainer.email == email))
     ).first()
     if clash is not None:
@@ -44,13 +44,13 @@ def create_trainer(
         created_at=now,
         updated_at=now,
     )
-    session.add(trainer)
-    session.flush()
+    db.add(trainer)
+    db.flush()
     return trainer
 
 
 def update_profile(
-    session: Session,
+    db: Session,
     *,
     trainer: Trainer,
     changes: dict[str, Any],
@@ -61,7 +61,7 @@ def update_profile(
     days not mentioned keep their hours. A new password needs the current one."""
     if "email" in changes and changes["email"] is not None:
         email = changes["email"].strip().lower()
-        taken = session.scalars(select(Trainer.id).where(Trainer.email == email, Trainer.id != trainer.id)).first()
+        taken = db.scalars(select(Trainer.id).where(Trainer.email == email, Trainer.id != trainer.id)).first()
         if taken is not None:
             raise Conflict("A trainer with that email already exists")
         trainer.email = email
@@ -73,7 +73,7 @@ def update_profile(
         trainer.working_hours = {**(trainer.working_hours or {}), **changes["working_hours"]}
     if "password" in changes:
         auth.change_password(
-            session,
+            db,
             trainer=trainer,
             current=changes.get("current_password"),
             new=changes["password"],
@@ -81,5 +81,5 @@ def update_profile(
             keep_login_secret=login_secret,
         )
     trainer.updated_at = timeutil.now()
-    session.flush()
+    db.flush()
     return trainer

@@ -1,11 +1,11 @@
-"""Statistics and availability: queries and answers."""
+"""Session statistics: the query and the answer."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from ..models import SessionStatus, SessionType
-from .common import DbId, LocalDate, QueryModel, RangeEndExclusive, RangeStart
+from ..domain import SessionFilter, SessionStatus, SessionType
+from .common import DbId, QueryModel, RangeEndExclusive, RangeStart
 
 
 class StatsQuery(QueryModel):
@@ -13,6 +13,11 @@ class StatsQuery(QueryModel):
     end_date: RangeEndExclusive | None = Field(None, description="End date for stats (ISO format)")
     client_id: DbId | None = Field(None, description="Filter stats by specific client")
     trainer_id: DbId | None = Field(None, description="Admins only: one trainer's stats")
+
+    def filter(self) -> SessionFilter:
+        return SessionFilter(
+            trainer_id=self.trainer_id, client_id=self.client_id, start=self.start_date, end_exclusive=self.end_date
+        )
 
 
 class StatsOut(BaseModel):
@@ -24,28 +29,3 @@ class StatsOut(BaseModel):
     no_show_rate: float = Field(description="No-show sessions, percent of total")
     cancellation_rate: float = Field(description="Cancelled sessions, percent of total")
     completed_hours: float = Field(description="Scheduled length of completed sessions, in hours")
-
-
-class AvailabilityQuery(QueryModel):
-    date: LocalDate | None = Field(None, description="Date to check (ISO format); default today")
-    duration: int = Field(60, ge=1, le=1440, description="Desired session duration in minutes")
-    trainer_id: DbId | None = Field(None, description="Admins only: another trainer's day")
-
-
-class Slot(BaseModel):
-    start: str
-    end: str
-    duration_minutes: int
-
-
-class BookedSession(BaseModel):
-    start: str
-    end: str
-    title: str
-
-
-class AvailabilityOut(BaseModel):
-    date: str
-    requested_duration: int
-    available_slots: list[Slot]
-    booked_sessions: list[BookedSession]

@@ -1,0 +1,27 @@
+"""Availability (section 7 of the published document)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from .. import timeutil
+from ..extensions import db
+from ..schemas.availability import AvailabilityOut, AvailabilityQuery
+from ..security import current_trainer
+from ..services import availability
+from ..services.ownership import target_trainer
+from .http import endpoint, ok
+
+bp = Blueprint("session_availability", __name__, url_prefix="/sessions")
+
+
+@bp.get("/availability")
+@endpoint(query=AvailabilityQuery, response=AvailabilityOut, errors=(400, 401))
+def check_availability(query: AvailabilityQuery) -> Response:
+    """Free slots on a day, within working hours, for a session of the given length."""
+    trainer = target_trainer(db.session(), actor=current_trainer(), trainer_id=query.trainer_id)
+    day = query.date or timeutil.today(timeutil.zone(trainer.timezone))
+    result = availability.day_availability(
+        db.session(), trainer=trainer, day=day, duration=query.duration, now=timeutil.now()
+    )
+    return ok(result)

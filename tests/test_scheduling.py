@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from mectofitness import timeutil
+from mectofitness import domain, timeutil
 from mectofitness.services import scheduling
 from mectofitness.services.scheduling import Interval
 
@@ -102,9 +102,9 @@ def day_scenarios(draw: st.DrawFn):  # type: ignore[no-untyped-def]
     day_start, _ = timeutil.day_bounds(day, tz)
     ranges = draw(local_ranges())
     hours = {
-        scheduling.WEEKDAYS[day.weekday()]: [{"start": hhmm(s), "end": hhmm(e)} for s, e in ranges]
+        domain.WEEKDAYS[day.weekday()]: [{"start": hhmm(s), "end": hhmm(e)} for s, e in ranges]
     }
-    windows = scheduling.working_intervals(day, tz, scheduling.effective_working_hours(hours))
+    windows = scheduling.working_intervals(day, tz, domain.effective_working_hours(hours))
     busy = [
         (day_start + s * MINUTE, day_start + (s + n) * MINUTE)
         for s, n in draw(minute_intervals(-600, 1500 + 600))
@@ -211,7 +211,7 @@ def test_working_intervals_map_each_boundary_to_its_first_instant(scenario, rang
     zone, day = scenario
     tz = ZoneInfo(zone)
     hours = {
-        scheduling.WEEKDAYS[day.weekday()]: [{"start": hhmm(s), "end": hhmm(e)} for s, e in ranges]
+        domain.WEEKDAYS[day.weekday()]: [{"start": hhmm(s), "end": hhmm(e)} for s, e in ranges]
     }
     windows = scheduling.working_intervals(day, tz, hours)
     expected = [
@@ -229,7 +229,7 @@ def test_working_intervals_map_each_boundary_to_its_first_instant(scenario, rang
 def test_working_intervals_in_utc_are_the_local_ranges(scenario, ranges):
     _, day = scenario
     hours = {
-        scheduling.WEEKDAYS[day.weekday()]: [{"start": hhmm(s), "end": hhmm(e)} for s, e in ranges]
+        domain.WEEKDAYS[day.weekday()]: [{"start": hhmm(s), "end": hhmm(e)} for s, e in ranges]
     }
     midnight = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
     assert scheduling.working_intervals(day, ZoneInfo("UTC"), hours) == [
@@ -240,20 +240,20 @@ def test_working_intervals_in_utc_are_the_local_ranges(scenario, ranges):
 @PURE
 @given(
     stored=st.dictionaries(
-        st.sampled_from(scheduling.WEEKDAYS),
+        st.sampled_from(domain.WEEKDAYS),
         local_ranges().map(lambda rs: [{"start": hhmm(s), "end": hhmm(e)} for s, e in rs]),
     )
 )
 def test_effective_working_hours_fill_unstored_days_with_the_default(stored):
-    hours = scheduling.effective_working_hours(stored)
-    assert list(hours) == list(scheduling.WEEKDAYS)
-    for day in scheduling.WEEKDAYS:
+    hours = domain.effective_working_hours(stored)
+    assert list(hours) == list(domain.WEEKDAYS)
+    for day in domain.WEEKDAYS:
         assert hours[day] == stored.get(day, [{"start": "08:00", "end": "20:00"}])
 
 
 def test_effective_working_hours_of_nothing_stored_is_eight_to_eight_every_day():
-    assert scheduling.effective_working_hours(None) == {
-        day: [{"start": "08:00", "end": "20:00"}] for day in scheduling.WEEKDAYS
+    assert domain.effective_working_hours(None) == {
+        day: [{"start": "08:00", "end": "20:00"}] for day in domain.WEEKDAYS
     }
 
 
@@ -353,7 +353,7 @@ def test_http_a_slot_offered_by_availability_can_be_booked(app, factory, data):
 
     ranges = data.draw(local_ranges(min_ranges=1, max_ranges=2), label="working ranges")
     hours = {
-        scheduling.WEEKDAYS[day.weekday()]: [{"start": hhmm(s), "end": hhmm(e)} for s, e in ranges]
+        domain.WEEKDAYS[day.weekday()]: [{"start": hhmm(s), "end": hhmm(e)} for s, e in ranges]
     }
     assert web.patch("/api/v1/auth/me", json={"working_hours": hours}).status_code == 200
 

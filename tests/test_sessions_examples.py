@@ -6,8 +6,9 @@ are compared with the document's example responses."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -124,13 +125,20 @@ def booked(web: FlaskClient, **body: Any) -> dict[str, Any]:
 
 
 def server_set(data: dict[str, Any]) -> dict[str, Any]:
-    """The fields the server fills in (ids, timestamps): taken from the response itself,
-    after checking their form."""
+    """The fields the server fills in (ids, timestamps, and v1.1's zone and UTC instants):
+    taken from the response itself, after checking their form and agreement."""
     assert isinstance(data["id"], int)
     assert LOCAL_TIME.match(data["created_at"])
     assert LOCAL_TIME.match(data["updated_at"])
     assert data["updated_at"] >= data["created_at"]
-    return {"id": data["id"], "created_at": data["created_at"], "updated_at": data["updated_at"]}
+    tz = ZoneInfo(data["timezone"])
+    for name in ("scheduled_start", "scheduled_end"):
+        instant = datetime.fromisoformat(data[name]).replace(tzinfo=tz).astimezone(UTC)
+        assert data[f"{name}_utc"] == instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {key: data[key] for key in SERVER_SET}
+
+
+SERVER_SET = ("id", "created_at", "updated_at", "timezone", "scheduled_start_utc", "scheduled_end_utc")
 
 
 # === 1. List Sessions ==================================================================
@@ -464,9 +472,9 @@ def test_update_example_curl_reschedule(curl, web, john):
     data = body["data"]
     assert set(data) == SESSION_KEYS
     assert (data["scheduled_start"], data["scheduled_end"]) == ("2030-12-12T14:00:00", "2030-12-12T15:00:00")
-    assert {key: data[key] for key in SESSION_KEYS - {"scheduled_start", "scheduled_end", "updated_at"}} == {
-        key: created[key] for key in SESSION_KEYS - {"scheduled_start", "scheduled_end", "updated_at"}
-    }
+    assert (data["scheduled_start_utc"], data["scheduled_end_utc"]) == ("2030-12-12T14:00:00Z", "2030-12-12T15:00:00Z")
+    moved = {"scheduled_start", "scheduled_end", "scheduled_start_utc", "scheduled_end_utc", "updated_at"}
+    assert {key: data[key] for key in SESSION_KEYS - moved} == {key: created[key] for key in SESSION_KEYS - moved}
 
 
 def test_update_example_curl_reschedule_into_conflict(curl, web, john):

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: lint, Schemathesis against the live service (scripts/fuzz.py),
-# then pytest on SQLite always and PostgreSQL at $MECTO_TEST_POSTGRES_URL.
+# the Postman collection with newman (scripts/newman.py), then pytest on SQLite always and
+# PostgreSQL at $MECTO_TEST_POSTGRES_URL.
 # Starts the local PostgreSQL cluster if it is down; fails (never skips) if unreachable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,14 +31,16 @@ if [ "$#" -eq 0 ]; then
   "$BIN/mypy"
 fi
 
-# The whole suite (no arguments) also fuzzes the live service on both databases. It runs
-# before pytest so that the run ends with pytest's own summary of what passed.
+# The whole suite (no arguments) also fuzzes the live service on both databases, then runs
+# the Postman collection with newman against a freshly seeded demo (newman comes from
+# `make install`). Both run before pytest so that the run ends with pytest's own summary.
 if [ "$#" -eq 0 ]; then
   if [ -n "${MECTO_TEST_POSTGRES_URL:-}" ]; then
     "$BIN/python" scripts/fuzz.py --db both
   else
     "$BIN/python" scripts/fuzz.py --db sqlite
   fi
+  "$BIN/python" scripts/newman.py
 fi
 
 "$BIN/pytest" "$@"

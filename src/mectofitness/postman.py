@@ -1,10 +1,16 @@
 """A Postman collection (v2.1) and environment, generated from the OpenAPI document and
-organised as the published document's "Testing with Postman" section describes."""
+organised as the published document's "Testing with Postman" section describes.
+
+The collection is also a test run (newman, `scripts/newman.sh`): its requests go in the
+order of ``STEPS``, from logging in to logging out, each checking its status code and the
+envelope's ``success``; the ones that create something keep its id in a collection
+variable, so the later ones act on it and the run leaves the data as it found it."""
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 COLLECTION_SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
@@ -20,55 +26,155 @@ LOGIN_TEST_SCRIPT = [
     "const cookie = pm.cookies.get('session');",
     "if (cookie) { pm.environment.set('SESSION_COOKIE', cookie); }",
 ]
-# operationId -> (folder, request name); folders in this order, requests in table order.
-LAYOUT: dict[str, tuple[str, str]] = {
-    "auth_login": ("Authentication", "Login"),
-    "auth_get_me": ("Authentication", "Get Me"),
-    "auth_update_me": ("Authentication", "Update Me"),
-    "auth_logout": ("Authentication", "Logout"),
-    "sessions_list_sessions": ("Sessions", "List Sessions"),
-    "sessions_get_session": ("Sessions", "Get Session"),
-    "sessions_create_session": ("Sessions", "Create Session"),
-    "sessions_update_session": ("Sessions", "Update Session"),
-    "sessions_update_session_put": ("Sessions", "Replace Session (PUT)"),
-    "sessions_delete_session": ("Sessions", "Delete Session"),
-    "session_stats_session_stats": ("Sessions", "Session Stats"),
-    "session_availability_check_availability": ("Sessions", "Check Availability"),
-    "clients_list_clients": ("Clients", "List Clients"),
-    "clients_get_client": ("Clients", "Get Client"),
-    "clients_create_client": ("Clients", "Create Client"),
-    "clients_update_client": ("Clients", "Update Client"),
-    "clients_update_client_put": ("Clients", "Replace Client (PUT)"),
-    "clients_delete_client": ("Clients", "Delete Client"),
-    "auth_create_token": ("Tokens", "Create Token"),
-    "auth_list_tokens": ("Tokens", "List Tokens"),
-    "auth_revoke_token": ("Tokens", "Revoke Token"),
-    "health_health": ("Service", "Health"),
-}
-FOLDERS = ("Authentication", "Sessions", "Clients", "Tokens", "Service")
+# Ids and times that one request keeps for the later ones (collection variables).
+VARIABLES = (
+    "full_name",
+    "token_id",
+    "client_id",
+    "session_date",
+    "session_start",
+    "session_end",
+    "reschedule_start",
+    "reschedule_end",
+    "session_id",
+)
+# Variables that stand for a JSON number in a request body: written there unquoted.
+NUMBER_VARIABLES = ("client_id",)
+
+
+def _keep(name: str, expression: str) -> str:
+    return f"pm.collectionVariables.set('{name}', {expression});"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One request of the run: which operation, where it sits, what it must answer."""
+
+    operation_id: str
+    folder: str
+    name: str
+    status: int
+    query: dict[str, str] = field(default_factory=dict)  # enabled query parameters
+    body: dict[str, Any] | None = None  # keys that replace the schema example's (or the whole body)
+    whole_body: bool = False  # ``body`` is the whole body, not changes to the example
+    prerequest: tuple[str, ...] = ()
+    test: tuple[str, ...] = ()  # run after the status and success checks, on a right status
+
+
+# The run, in order. Logging in comes first and logging out last; what is created on the way
+# (a token, a client, a session) is deleted again before that.
+STEPS: tuple[Step, ...] = (
+    Step("auth_login", "Authentication", "Login", 200,
+         body={"username": "{{USERNAME}}", "password": "{{PASSWORD}}"}, whole_body=True, test=tuple(LOGIN_TEST_SCRIPT)),
+    Step("auth_get_me", "Authentication", "Get Me", 200,
+         test=(_keep("full_name", "body.data.full_name || body.data.username"),)),
+    # Sends back the caller's own name: running the collection changes no profile.
+    Step("auth_update_me", "Authentication", "Update Me", 200, body={"full_name": "{{full_name}}"}, whole_body=True),
+    Step("auth_create_token", "Tokens", "Create Token", 201, test=(_keep("token_id", "body.data.id"),)),
+    Step("auth_list_tokens", "Tokens", "List Tokens", 200, test=(
+        "pm.test('The new token is listed', function () {",
+        "    pm.expect(body.data.map(t => t.id)).to.include(Number(pm.collectionVariables.get('token_id')));",
+        "});",
+    )),
+    Step("clients_create_client", "Clients", "Create Client", 201, test=(_keep("client_id", "body.data.id"),)),
+    Step("clients_list_clients", "Clients", "List Clients", 200, query={"per_page": "100"}),
+    Step("clients_get_client", "Clients", "Get Client", 200),
+    Step("clients_update_client", "Clients", "Update Client", 200),
+    Step("clients_update_client_put", "Clients", "Replace Client (PUT)", 200),
+    # A free slot four weeks ahead: in the future on any clock, past the demo's booked weeks,
+    # and free whatever else is booked that day.
+    Step("session_availability_check_availability", "Sessions", "Check Availability", 200,
+         query={"date": "{{session_date}}", "duration": "120"},
+         prerequest=(
+             "// Four weeks from today (UTC): in the future for every time zone.",
+             "const day = new Date(Date.now() + 28 * 24 * 3600 * 1000).toISOString().slice(0, 10);",
+             _keep("session_date", "day"),
+         ),
+         test=(
+             "const slots = body.data.available_slots;",
+             "pm.test('A free slot of two hours', function () {",
+             "    pm.expect(slots).to.not.be.empty;",
+             "});",
+             "// Local wall-clock times, plus minutes (the service reads them in the trainer's zone).",
+             "const later = (text, minutes) =>",
+             "    new Date(Date.parse(text + 'Z') + minutes * 60000).toISOString().slice(0, 19);",
+             "if (slots.length) {",
+             "    " + _keep("session_start", "slots[0].start"),
+             "    " + _keep("session_end", "later(slots[0].start, 60)"),
+             "    " + _keep("reschedule_start", "later(slots[0].start, 60)"),
+             "    " + _keep("reschedule_end", "later(slots[0].start, 120)"),
+             "}",
+         )),
+    Step("sessions_create_session", "Sessions", "Create Session", 201,
+         body={"client_id": "{{client_id}}", "scheduled_start": "{{session_start}}", "scheduled_end": "{{session_end}}"},
+         test=(_keep("session_id", "body.data.id"),)),
+    Step("sessions_create_session", "Sessions", "Create Session Again (Conflict)", 409,
+         body={"client_id": "{{client_id}}", "scheduled_start": "{{session_start}}", "scheduled_end": "{{session_end}}"},
+         test=(
+             "pm.test('The conflict names the session', function () {",
+             "    pm.expect(body.error).to.include('Scheduling conflict');",
+             "});",
+         )),
+    Step("sessions_list_sessions", "Sessions", "List Sessions", 200,
+         query={"client_id": "{{client_id}}", "include_client": "true"},
+         test=(
+             "pm.test('The new session is listed', function () {",
+             "    pm.expect(body.data.sessions.map(s => s.id)).to.include(Number(pm.collectionVariables.get('session_id')));",
+             "});",
+         )),
+    Step("sessions_get_session", "Sessions", "Get Session", 200,
+         query={"include_client": "true", "include_trainer": "true"}),
+    Step("sessions_update_session", "Sessions", "Update Session", 200,
+         body={"scheduled_start": "{{reschedule_start}}", "scheduled_end": "{{reschedule_end}}",
+               "notes": "Moved an hour later"},
+         whole_body=True),
+    Step("sessions_update_session_put", "Sessions", "Replace Session (PUT)", 200,
+         body={"actual_start": "{{reschedule_start}}", "actual_end": "{{reschedule_end}}"}),
+    Step("session_stats_session_stats", "Sessions", "Session Stats", 200, query={"client_id": "{{client_id}}"}),
+    Step("sessions_delete_session", "Sessions", "Delete Session", 200, test=(
+        "pm.test('The session is cancelled', function () {",
+        "    pm.expect(body.data.status).to.eql('cancelled');",
+        "});",
+    )),
+    Step("sessions_delete_session", "Sessions", "Delete Session Permanently", 200, query={"permanent": "true"}),
+    Step("health_health", "Service", "Health", 200),
+    Step("clients_delete_client", "Clean Up", "Delete Client", 200),
+    Step("auth_revoke_token", "Clean Up", "Revoke Token", 200),
+    Step("auth_logout", "Clean Up", "Logout", 200, test=("pm.environment.set('SESSION_COOKIE', '');",)),
+)
+# Where an operation that no step names goes (a new route): before the clean-up, checked
+# on its first success status; the run shows whether it needs a step of its own.
+OTHER_FOLDER = "Service"
 
 
 def collection(spec: dict[str, Any]) -> dict[str, Any]:
-    """The collection for ``spec``: one request per operation, examples as bodies."""
-    folders: dict[str, list[tuple[int, dict[str, Any]]]] = {name: [] for name in FOLDERS}
-    order = list(LAYOUT)
-    for path, operations in spec["paths"].items():
-        for method, operation in operations.items():
-            folder, name = LAYOUT.get(operation["operationId"], ("Service", operation["summary"]))
-            rank = order.index(operation["operationId"]) if operation["operationId"] in LAYOUT else len(order)
-            folders.setdefault(folder, []).append((rank, _request(spec, path, method, operation, name)))
+    """The collection for ``spec``: every operation at least once, in the order of ``STEPS``."""
+    operations = {
+        operation["operationId"]: (path, method, operation)
+        for path, methods in spec["paths"].items()
+        for method, operation in methods.items()
+    }
+    folders: dict[str, list[dict[str, Any]]] = {}
+    for step in STEPS:
+        if step.operation_id in operations:
+            path, method, operation = operations[step.operation_id]
+            folders.setdefault(step.folder, []).append(_request(spec, path, method, operation, step))
+    named = {step.operation_id for step in STEPS}
+    for operation_id, (path, method, operation) in sorted(operations.items()):
+        if operation_id not in named:
+            status = min((int(code) for code in operation["responses"] if code.startswith("2")), default=200)
+            step = Step(operation_id, OTHER_FOLDER, operation["summary"], status)
+            folders.setdefault(OTHER_FOLDER, []).append(_request(spec, path, method, operation, step))
+    order = list(dict.fromkeys(step.folder for step in STEPS))
     return {
         "info": {
             "name": spec["info"]["title"],
             "description": spec["info"].get("description", ""),
             "schema": COLLECTION_SCHEMA,
         },
-        "item": [
-            {"name": folder, "item": [item for _, item in sorted(items, key=lambda pair: (pair[0], pair[1]["name"]))]}
-            for folder, items in folders.items()
-            if items
-        ],
+        "item": [{"name": name, "item": folders[name]} for name in order if name in folders],
         "event": [{"listen": "prerequest", "script": {"type": "text/javascript", "exec": COOKIE_SCRIPT}}],
+        "variable": [{"key": name, "value": ""} for name in VARIABLES],
     }
 
 
@@ -91,7 +197,7 @@ def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _request(spec: dict[str, Any], path: str, method: str, operation: dict[str, Any], name: str) -> dict[str, Any]:
+def _request(spec: dict[str, Any], path: str, method: str, operation: dict[str, Any], step: Step) -> dict[str, Any]:
     segments = [re.sub(r"^\{(\w+)\}$", r":\1", part) for part in path.strip("/").split("/")]
     url: dict[str, Any] = {
         "raw": "{{BASE_URL}}/" + "/".join(segments),
@@ -101,28 +207,55 @@ def _request(spec: dict[str, Any], path: str, method: str, operation: dict[str, 
     query = [p for p in operation.get("parameters", []) if p["in"] == "query"]
     if query:
         url["query"] = [
-            {"key": p["name"], "value": _example_value(p["schema"]), "description": p.get("description", ""),
-             "disabled": True}
+            {"key": p["name"], "value": step.query.get(p["name"], _example_value(p["schema"])),
+             "description": p.get("description", ""), "disabled": p["name"] not in step.query}
             for p in query
         ]
         url["raw"] += "?" + "&".join(f"{q['key']}={q['value']}" for q in url["query"] if not q["disabled"])
         url["raw"] = url["raw"].rstrip("?")
     variables = [p for p in operation.get("parameters", []) if p["in"] == "path"]
     if variables:
-        url["variable"] = [{"key": p["name"], "value": "1"} for p in variables]
+        # Path ids are the collection variables of the same name, kept by the creating request.
+        url["variable"] = [{"key": p["name"], "value": "{{" + p["name"] + "}}"} for p in variables]
     request: dict[str, Any] = {"method": method.upper(), "header": [], "url": url,
                                "description": operation.get("summary", "")}
     body = operation.get("requestBody")
     if body is not None:
         schema = _resolve(spec, body["content"]["application/json"]["schema"])
-        example = (schema.get("examples") or [{}])[0]
+        example = {} if step.whole_body else dict((schema.get("examples") or [{}])[0])
+        example.update(step.body or {})
         request["header"].append({"key": "Content-Type", "value": "application/json"})
-        request["body"] = {"mode": "raw", "raw": json.dumps(example, indent=2), "options": {"raw": {"language": "json"}}}
-    item: dict[str, Any] = {"name": name, "request": request}
-    if operation["operationId"] == "auth_login":
-        request["body"]["raw"] = json.dumps({"username": "{{USERNAME}}", "password": "{{PASSWORD}}"}, indent=2)
-        item["event"] = [{"listen": "test", "script": {"type": "text/javascript", "exec": LOGIN_TEST_SCRIPT}}]
-    return item
+        request["body"] = {"mode": "raw", "raw": _raw_json(example), "options": {"raw": {"language": "json"}}}
+    events = [{"listen": "test", "script": {"type": "text/javascript", "exec": _test_script(step)}}]
+    if step.prerequest:
+        events.insert(0, {"listen": "prerequest", "script": {"type": "text/javascript", "exec": list(step.prerequest)}})
+    return {"name": step.name, "event": events, "request": request}
+
+
+def _test_script(step: Step) -> list[str]:
+    """The status and ``success`` checks every request has, then the step's own lines,
+    which see the parsed response as ``body`` and run only when the status was right."""
+    success = "true" if 200 <= step.status < 300 else "false"
+    lines = [
+        f"pm.test('Status code is {step.status}', function () {{",
+        f"    pm.response.to.have.status({step.status});",
+        "});",
+        f"pm.test('success is {success}', function () {{",
+        f"    pm.expect(pm.response.json().success).to.eql({success});",
+        "});",
+    ]
+    if step.test:
+        lines += [f"if (pm.response.code === {step.status}) {{", "    const body = pm.response.json();"]
+        lines += ["    " + line for line in step.test]
+        lines.append("}")
+    return lines
+
+
+def _raw_json(value: dict[str, Any]) -> str:
+    raw = json.dumps(value, indent=2)
+    for name in NUMBER_VARIABLES:
+        raw = raw.replace(f'"{{{{{name}}}}}"', f"{{{{{name}}}}}")
+    return raw
 
 
 def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:

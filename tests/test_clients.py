@@ -616,3 +616,47 @@ def test_admin_create_for_trainer_beyond_range_gives_400(admin_web, trainer_id):
     errors = _validation(web.post(CLIENTS, json={"name": "Nobody's", "trainer_id": trainer_id}))
     assert set(errors) == {"trainer_id"}
     assert _listed(web)["clients"] == []
+
+
+# --- Contract §15: an inactive client cannot be booked; their past sessions stay.
+def test_inactive_client_cannot_be_booked(logged_in, factory, trainer):
+    retired = factory.client(trainer, status="inactive")
+    body = {"client_id": retired.id, "title": "Comeback", "scheduled_start": "2030-01-07T10:00:00",
+            "scheduled_end": "2030-01-07T11:00:00"}
+    r = logged_in.post("/api/v1/sessions", json=body)
+    assert r.status_code == 400
+    assert r.get_json() == {"success": False, "error": "Validation failed", "errors": {"client_id": "Client is inactive"}}
+    assert logged_in.get("/api/v1/sessions").get_json()["data"]["pagination"]["total_items"] == 0
+
+
+def test_inactive_client_named_with_every_other_bad_field(logged_in, factory, trainer):
+    retired = factory.client(trainer, status="inactive")
+    r = logged_in.post("/api/v1/sessions", json={"client_id": retired.id, "title": "", "scheduled_start": "2030-01-07T10:00:00",
+                                                 "scheduled_end": "2030-01-07T09:00:00"})
+    assert r.status_code == 400
+    assert r.get_json()["errors"] == {
+        "client_id": "Client is inactive",
+        "title": "Title must not be empty",
+        "scheduled_end": "Scheduled end time must be after start time",
+    }
+
+
+def test_session_cannot_be_moved_to_an_inactive_client(logged_in, factory, trainer):
+    active, retired = factory.client(trainer), factory.client(trainer, status="inactive")
+    row = factory.session(trainer, active, START)
+    r = logged_in.patch(f"/api/v1/sessions/{row.id}", json={"client_id": retired.id})
+    assert r.status_code == 400
+    assert r.get_json()["errors"] == {"client_id": "Client is inactive"}
+
+
+def test_retired_clients_past_sessions_stay_and_can_still_be_completed(logged_in, factory, trainer):
+    client = factory.client(trainer)
+    row = factory.session(trainer, client, START)
+    assert logged_in.patch(_url(client.id), json={"status": "inactive"}).status_code == 200
+
+    r = logged_in.patch(f"/api/v1/sessions/{row.id}", json={"status": "completed", "notes": "Last one"})
+
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["data"]["status"] == "completed"
+    listed = logged_in.get(f"/api/v1/sessions?client_id={client.id}").get_json()["data"]["sessions"]
+    assert [item["id"] for item in listed] == [row.id]

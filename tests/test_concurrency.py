@@ -15,9 +15,9 @@ from sqlalchemy import create_engine, func, select
 
 from mectofitness import create_app, migrate
 from mectofitness.config import Settings, normalize_database_url
+from mectofitness.domain import OCCUPYING_STATUSES
 from mectofitness.extensions import db
 from mectofitness.models import TrainingSession
-from mectofitness.domain import OCCUPYING_STATUSES
 from mectofitness.transactions import configure_sqlite
 
 from .conftest import TEST_HASH_METHOD

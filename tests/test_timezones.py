@@ -555,3 +555,65 @@ def test_patch_timezone_moves_no_session_in_time(app, factory, admin_web):
         web, client.id, "2030-06-05T10:00:00", "2030-06-05T11:00:00", title="New York ten"
     )
     assert _get(admin_web, later["id"])["scheduled_start"] == "2030-06-05T14:00:00"
+
+
+# --- Contract §15: a session read and written back is unchanged, even on a fall-back night.
+FALL_BACK_2027 = "2027-11-07"  # New York repeats 01:00-02:00 (EDT, then EST)
+
+
+@pytest.mark.parametrize(
+    ("start_utc", "minutes", "shown"),
+    [
+        # 01:30 EST (the second 01:30) for 30 minutes: shown 01:30-02:00.
+        ("2027-11-07T06:30:00", 30, ("2027-11-07T01:30:00", "2027-11-07T02:00:00")),
+        # 01:30 EDT to 01:30 EST, an hour: shown 01:30-01:30.
+        ("2027-11-07T05:30:00", 60, ("2027-11-07T01:30:00", "2027-11-07T01:30:00")),
+        # 01:45 EDT to 01:15 EST, half an hour: shown 01:45-01:15.
+        ("2027-11-07T05:45:00", 30, ("2027-11-07T01:45:00", "2027-11-07T01:15:00")),
+    ],
+)
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_get_then_put_on_a_fall_back_night_changes_nothing(zoned, factory, start_utc, minutes, shown, method):
+    web, trainer, client = zoned(NEW_YORK)
+    row = factory.session(trainer, client, utc(start_utc), minutes)
+    before = _get(web, row.id)
+    assert _times(before) == shown
+    assert before["timezone"] == NEW_YORK
+    assert before["scheduled_start_utc"] == start_utc + "Z"
+
+    r = getattr(web, method)(f"{SESSIONS}/{row.id}", json=before)
+
+    assert r.status_code == 200, r.get_json()
+    after = _get(web, row.id)
+    unchanged = ("scheduled_start", "scheduled_end", "scheduled_start_utc", "scheduled_end_utc", "title", "status")
+    assert {key: after[key] for key in unchanged} == {key: before[key] for key in unchanged}
+    end = utc(start_utc) + timedelta(minutes=minutes)
+    assert after["scheduled_end_utc"] == end.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_new_repeated_wall_time_still_means_its_first_occurrence(zoned, factory):
+    web, trainer, client = zoned(NEW_YORK)
+    row = factory.session(trainer, client, utc("2027-11-07T06:30:00"), 30)  # 01:30 EST
+
+    # The end moves; the start is written back as read and keeps its instant.
+    r = web.patch(f"{SESSIONS}/{row.id}", json={"scheduled_start": "2027-11-07T01:30:00",
+                                                  "scheduled_end": "2027-11-07T01:40:00"})
+    assert r.status_code == 400  # 01:40 means its first occurrence (EDT), before the start
+    assert r.get_json()["errors"] == {"scheduled_end": "Scheduled end time must be after start time"}
+
+    r = web.patch(f"{SESSIONS}/{row.id}", json={"scheduled_start": "2027-11-07T01:15:00",
+                                                  "scheduled_end": "2027-11-07T01:45:00"})
+    assert r.status_code == 200, r.get_json()
+    data = r.get_json()["data"]
+    assert (data["scheduled_start_utc"], data["scheduled_end_utc"]) == ("2027-11-07T05:15:00Z", "2027-11-07T05:45:00Z")
+
+
+def test_session_object_utc_instants_and_zone_for_each_caller(zoned, factory, admin_web):
+    web, trainer, client = zoned(KOLKATA)
+    row = factory.session(trainer, client, utc("2030-06-01T04:30:00"), 60)
+    mine = _get(web, row.id)
+    assert (mine["timezone"], mine["scheduled_start"], mine["scheduled_start_utc"]) == (
+        KOLKATA, "2030-06-01T10:00:00", "2030-06-01T04:30:00Z")
+    seen_by_admin = _get(admin_web, row.id)
+    assert (seen_by_admin["timezone"], seen_by_admin["scheduled_start"], seen_by_admin["scheduled_end_utc"]) == (
+        "UTC", "2030-06-01T04:30:00", "2030-06-01T05:30:00Z")

@@ -28,13 +28,13 @@ DAILY_SLOTS = [
 ]
 
 
-def seed(session: Session, *, password: str, hash_method: str, weeks_back: int = 3, weeks_ahead: int = 2) -> bool:
+def seed(db: Session, *, password: str, hash_method: str, weeks_back: int = 3, weeks_ahead: int = 2) -> bool:
     """Create the demo trainer and data unless a trainer called ``demo`` exists. Returns
     whether anything was created. Deterministic apart from today's date."""
-    if session.scalars(select(Trainer).where(Trainer.username == "demo")).first() is not None:
+    if db.scalars(select(Trainer).where(Trainer.username == "demo")).first() is not None:
         return False
     trainer = trainers.create_trainer(
-        session,
+        db,
         username="demo",
         email="demo@mectofitness.example",
         password=password,
@@ -48,8 +48,8 @@ def seed(session: Session, *, password: str, hash_method: str, weeks_back: int =
         Client(trainer_id=trainer.id, name=name, email=email, phone=phone, status="active", created_at=now, updated_at=now)
         for name, email, phone in DEMO_CLIENTS
     ]
-    session.add_all(clients)
-    session.flush()
+    db.add_all(clients)
+    db.flush()
     rng = random.Random(2025)
     tz = timeutil.zone(trainer.timezone)
     today = timeutil.today(tz)
@@ -67,7 +67,7 @@ def seed(session: Session, *, password: str, hash_method: str, weeks_back: int =
             status = SessionStatus.SCHEDULED
             if past:
                 status = SessionStatus.NO_SHOW if rng.random() < 0.1 else SessionStatus.COMPLETED
-            session.add(
+            db.add(
                 TrainingSession(
                     trainer_id=trainer.id,
                     client_id=client.id,
@@ -84,5 +84,5 @@ def seed(session: Session, *, password: str, hash_method: str, weeks_back: int =
                     updated_at=now,
                 )
             )
-    session.flush()
+    db.flush()
     return True

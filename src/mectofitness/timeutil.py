@@ -148,6 +148,11 @@ def format_local(instant: datetime | None, tz: ZoneInfo) -> str | None:
     return instant.astimezone(tz).replace(tzinfo=None, microsecond=0).isoformat()
 
 
+def format_utc(instant: datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ``: the instant in UTC, the one text no DST change makes ambiguous."""
+    return instant.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+
+
 def day_start(day: date, tz: ZoneInfo) -> datetime:
     """The first instant (UTC) of local ``day`` in ``tz``."""
     return local_to_utc(datetime.combine(day, time()), tz, strict=False)

@@ -101,7 +101,7 @@ LocalDateTime = Annotated[
 
 
 def _format_utc(value: datetime) -> str:
-    return value.astimezone(timeutil.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return timeutil.format_utc(value)
 
 
 # An output instant in UTC, ``YYYY-MM-DDTHH:MM:SSZ``: the one text no DST change makes ambiguous.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -163,7 +164,7 @@ class SessionOut(BaseModel):
     def _from_stored(cls, value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, dict):
             return value
-        data = {name: getattr(value, name) for name in _STORED_FIELDS}
+        data = dict(zip(_STORED_FIELDS, _read_stored(value), strict=True))
         for name in (info.context or {}).get("include", ()):
             data[name] = getattr(value, name)
         data["timezone"] = zone_of(info).key
@@ -174,6 +175,7 @@ class SessionOut(BaseModel):
 
 _DERIVED_FIELDS = frozenset({"timezone", "scheduled_start_utc", "scheduled_end_utc", "client", "trainer"})
 _STORED_FIELDS = tuple(name for name in SessionOut.model_fields if name not in _DERIVED_FIELDS)
+_read_stored = attrgetter(*_STORED_FIELDS)  # every list item passes here: one C-level call
 
 
 class SessionPage(BaseModel):

@@ -389,7 +389,7 @@ def _service_check(url: str, plan: Plan, sample: int = 300) -> list[str]:
     from mectofitness.errors import Conflict
     from mectofitness.extensions import db
     from mectofitness.schemas.session import SessionCreate
-    from mectofitness.services.sessions import ensure_free
+    from mectofitness.services.sessions import Slot, ensure_free
 
     app = create_app(database_url=normalize_database_url(url), log_level="WARNING")
     problems: list[str] = []
@@ -404,8 +404,8 @@ def _service_check(url: str, plan: Plan, sample: int = 300) -> list[str]:
                 SessionCreate.model_validate(fields, context={"tz": timeutil.UTC})
                 if row.status in OCCUPYING_STATUSES:
                     try:
-                        ensure_free(db.session, trainer_id=row.trainer_id, start=row.scheduled_start,
-                                    end=row.scheduled_end, tz=timeutil.UTC, exclude_id=row.id)
+                        slot = Slot(row.trainer_id, row.scheduled_start, row.scheduled_end, exclude_id=row.id)
+                        ensure_free(db.session, slot, tz=timeutil.UTC)
                     except Conflict as exc:
                         problems.append(f"session {row.id}: {exc.message}")
         finally:

@@ -4,6 +4,7 @@ trainer's occupying sessions never overlap (see ``scheduling``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -151,10 +152,10 @@ def create_session(db: Session, *, actor: Trainer, fields: dict[str, Any], tz: Z
     values.pop("client_id")
     now = timeutil.now()
     row = TrainingSession(trainer=trainer, client=client, created_at=now, updated_at=now, **values)
-    slot: dict[str, Any] = {"trainer_id": trainer.id, "start": row.scheduled_start, "end": row.scheduled_end, "tz": tz}
+    slot = Slot(trainer.id, row.scheduled_start, row.scheduled_end)
     if scheduling.occupies(row.status):
-        ensure_free(db, **slot)
-    _write_or_conflict(db, lambda: db.add(row), **slot)
+        ensure_free(db, slot, tz=tz)
+    _write_or_conflict(db, lambda: db.add(row), slot, tz=tz)
     return row
 
 
@@ -182,9 +183,9 @@ def update_session(
     end = changes.get("scheduled_end", row.scheduled_end)
     status = changes.get("status", row.status)
     moved = "scheduled_start" in changes or "scheduled_end" in changes
-    slot: dict[str, Any] = {"trainer_id": row.trainer_id, "start": start, "end": end, "tz": tz, "exclude_id": row.id}
+    slot = Slot(row.trainer_id, start, end, exclude_id=row.id)
     if scheduling.occupies(status) and (moved or not scheduling.occupies(row.status)):
-        ensure_free(db, **slot)
+        ensure_free(db, slot, tz=tz)
 
     def apply() -> None:
         for key, value in changes.items():
@@ -193,7 +194,7 @@ def update_session(
             row.client = client  # keeps the loaded relationship in step with client_id
         row.updated_at = timeutil.now()
 
-    _write_or_conflict(db, apply, **slot)
+    _write_or_conflict(db, apply, slot, tz=tz)
     return row
 
 
@@ -214,23 +215,26 @@ def delete_session(db: Session, *, actor: Trainer, session_id: int) -> None:
     db.flush()
 
 
-def ensure_free(
-    db: Session,
-    *,
-    trainer_id: int,
-    start: datetime,
-    end: datetime,
-    tz: ZoneInfo,
-    exclude_id: int | None = None,
-) -> None:
+@dataclass(frozen=True)
+class Slot:
+    """The interval a write would occupy on a trainer's calendar (``exclude_id``: the
+    session being moved, which does not conflict with itself)."""
+
+    trainer_id: int
+    start: datetime
+    end: datetime
+    exclude_id: int | None = None
+
+
+def ensure_free(db: Session, slot: Slot, *, tz: ZoneInfo) -> None:
     """Raise Conflict naming the earliest occupying session of the trainer that overlaps
-    ``[start, end)``. On SQLite the request's write transaction (BEGIN IMMEDIATE) makes
-    this check and the write one step; on PostgreSQL the exclusion constraint backs it."""
+    the slot. On SQLite the request's write transaction (BEGIN IMMEDIATE) makes this
+    check and the write one step; on PostgreSQL the exclusion constraint backs it."""
     stmt = select(TrainingSession).where(
-        TrainingSession.trainer_id == trainer_id, scheduling.overlap_clause(start, end)
+        TrainingSession.trainer_id == slot.trainer_id, scheduling.overlap_clause(slot.start, slot.end)
     )
-    if exclude_id is not None:
-        stmt = stmt.where(TrainingSession.id != exclude_id)
+    if slot.exclude_id is not None:
+        stmt = stmt.where(TrainingSession.id != slot.exclude_id)
     with db.no_autoflush:
         clash = db.scalars(stmt.order_by(TrainingSession.scheduled_start, TrainingSession.id).limit(1)).first()
     if clash is not None:
@@ -240,16 +244,7 @@ def ensure_free(
         )
 
 
-def _write_or_conflict(
-    db: Session,
-    change: Callable[[], None],
-    *,
-    trainer_id: int,
-    start: datetime,
-    end: datetime,
-    tz: ZoneInfo,
-    exclude_id: int | None = None,
-) -> None:
+def _write_or_conflict(db: Session, change: Callable[[], None], slot: Slot, *, tz: ZoneInfo) -> None:
     """Make ``change`` and flush it inside a savepoint. If a concurrent booking won the
     race (PostgreSQL's exclusion constraint refused this write), answer with the same
     Conflict as the pre-check, naming the session that won."""
@@ -260,5 +255,5 @@ def _write_or_conflict(
     except IntegrityError as exc:
         if OVERLAP_CONSTRAINT not in str(exc.orig):
             raise
-        ensure_free(db, trainer_id=trainer_id, start=start, end=end, tz=tz, exclude_id=exclude_id)
+        ensure_free(db, slot, tz=tz)
         raise Conflict("Scheduling conflict detected with another session") from exc

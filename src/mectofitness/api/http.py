@@ -100,6 +100,10 @@ def read_json_object(model: type[BaseModel] | None = None) -> dict[str, Any]:
         value = json.loads(raw) if raw.strip() else None
     except (ValueError, UnicodeDecodeError):
         value = None
+    except RecursionError:
+        # The parser recurses once per level of nesting, so a few KB of "[" exhaust the
+        # interpreter's stack: that is the body's fault, not a 500 with a traceback.
+        raise BadRequest("Request body is nested too deeply") from None
     if not isinstance(value, dict):
         raise BadRequest("Request body must be a JSON object")
     ignored: frozenset[str] = getattr(model, "ignored_fields", frozenset())

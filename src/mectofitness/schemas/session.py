@@ -37,12 +37,10 @@ from .common import (
 READ_ONLY = frozenset({"id", "trainer_id", "created_at", "updated_at", "client", "trainer"})
 SORT_FIELDS = ("scheduled_start", "scheduled_end", "created_at", "updated_at", "status", "title")
 
-# PostgreSQL text cannot hold NUL; refused on every database alike (a 400, not a 500).
-NO_NUL = r"^[^\x00]*$"
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NO_NUL)]
-Location = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)]
-LongText = Annotated[str, StringConstraints(max_length=10_000, pattern=NO_NUL)]
-EventId = Annotated[str, StringConstraints(max_length=255, pattern=NO_NUL)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Location = Annotated[str, StringConstraints(max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=10_000)]
+EventId = Annotated[str, StringConstraints(max_length=255)]
 END_AFTER_START = "Scheduled end time must be after start time"
 ACTUAL_END_AFTER_START = "Actual end time must be after actual start time"
 

@@ -16,6 +16,7 @@ from flask import Response, current_app, jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, func, select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import timeutil, transactions
 from ..config import Settings
@@ -97,10 +98,21 @@ def read_json_object(model: type[BaseModel] | None = None) -> dict[str, Any]:
     """The request body as a JSON object (413 past the size limit), with a model's
     read-only fields dropped so a client may send back what it read."""
     raw = request.get_data(cache=True)
+    limit = request.max_content_length
+    # A chunked body has no Content-Length to refuse up front, and werkzeug stops reading
+    # one at the limit without a word (LimitedStream.readall): a body that fills the limit
+    # is over it if the server has a byte more. (Without wsgi.input_terminated werkzeug
+    # reads no chunked body at all, so this never reads a stream that may not end.)
+    if limit is not None and request.content_length is None and len(raw) >= limit and request.input_stream.read(1):
+        raise RequestEntityTooLarge()
     try:
         value = json.loads(raw) if raw.strip() else None
     except (ValueError, UnicodeDecodeError):
         value = None
+    except RecursionError:
+        # The parser recurses once per level of nesting, so a few KB of "[" exhaust the
+        # interpreter's stack: that is the body's fault, not a 500 with a traceback.
+        raise BadRequest("Request body is nested too deeply") from None
     if not isinstance(value, dict):
         raise BadRequest("Request body must be a JSON object")
     ignored: frozenset[str] = getattr(model, "ignored_fields", frozenset())

@@ -20,6 +20,7 @@ from pydantic import (
     StrictInt,
     ValidationInfo,
     WithJsonSchema,
+    field_validator,
 )
 
 from .. import timeutil
@@ -142,13 +143,43 @@ def _cap_per_page(value: int) -> int:
     return min(value, MAX_PER_PAGE)
 
 
-class QueryModel(BaseModel):
+NUL_MESSAGE = "Must not contain NUL characters"
+
+
+class _RequestModel(BaseModel):
+    """What every body and query model refuses, whatever its fields' types."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL (psycopg raises, a 500) and SQLite would store
+        # it: refused in every field on both databases alike, before its own checks so
+        # the message says why. Nested values are walked with a list, not recursion.
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError(NUL_MESSAGE)
+            return value
+        pending = [value]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, str):
+                if "\x00" in item:
+                    raise ValueError(NUL_MESSAGE)
+            elif isinstance(item, dict):
+                pending.extend(item)
+                pending.extend(item.values())
+            elif isinstance(item, (list, tuple)):
+                pending.extend(item)
+        return value
+
+
+class QueryModel(_RequestModel):
     """Query strings: lax types (everything arrives as text), unknown parameters ignored."""
 
     model_config = ConfigDict(extra="ignore")
 
 
-class BodyModel(BaseModel):
+class BodyModel(_RequestModel):
     """JSON bodies: unknown fields refused (read-only ones are dropped first, see
     ``ignored_fields``). Strings never coerce; integer fields use StrictInt so that
     "5" or true is refused rather than read as a number."""

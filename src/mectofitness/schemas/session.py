@@ -39,12 +39,10 @@ READ_ONLY = frozenset({
     "timezone", "scheduled_start_utc", "scheduled_end_utc",
 })
 
-# PostgreSQL text cannot hold NUL; refused on every database alike (a 400, not a 500).
-NO_NUL = r"^[^\x00]*$"
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NO_NUL)]
-Location = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)]
-LongText = Annotated[str, StringConstraints(max_length=10_000, pattern=NO_NUL)]
-EventId = Annotated[str, StringConstraints(max_length=255, pattern=NO_NUL)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Location = Annotated[str, StringConstraints(max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=10_000)]
+EventId = Annotated[str, StringConstraints(max_length=255)]
 
 
 class _SessionFields(BodyModel):

@@ -47,17 +47,21 @@ def me_out(trainer: Caller | Trainer) -> MeOut:
 def login(body: LoginIn) -> Response:
     """Log in with username (or e-mail) and password; sets the session cookie."""
     config = settings()
-    trainer = auth_service.authenticate(
+    attempt = auth_service.begin_login(
         db.session(),
         username=body.username,
-        password=body.password,
         address=request.remote_addr or "unknown",
         max_failures=config.login_max_failures,
         window_seconds=config.login_failure_window_seconds,
+        account_max_failures=config.login_account_max_failures,
+        account_window_seconds=config.login_account_window_seconds,
         hash_method=config.password_hash_method,
     )
+    # The attempt counts as failed from here on, although this request may fail, and the
+    # account's lock is let go before the slow password check.
+    db.session.commit()
+    trainer = auth_service.authenticate(db.session(), attempt=attempt, password=body.password)
     if trainer is None:
-        db.session.commit()  # the failed attempt must count although this request fails
         raise Unauthorized("Invalid username or password")
     lifetime = timedelta(days=config.login_session_days)
     _, secret = auth_service.issue_token(

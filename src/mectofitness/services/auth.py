@@ -37,29 +37,62 @@ def normalize_login(username: str) -> str:
     return username.strip().lower()
 
 
-def authenticate(
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    """A login attempt already counted as failed (``begin_login``), whose password is
+    still to be checked (``authenticate``)."""
+
+    account: str
+    address: str
+    trainer_id: int | None
+    password_hash: str
+
+
+def begin_login(
     session: Session,
     *,
     username: str,
-    password: str,
     address: str,
     max_failures: int,
     window_seconds: int,
+    account_max_failures: int,
+    account_window_seconds: int,
     hash_method: str,
-) -> Trainer | None:
-    """The trainer whose username or e-mail and password match, or None after recording
-    the failure. Raises TooManyRequests while the username or address is throttled."""
+) -> LoginAttempt:
+    """Find whose username or e-mail ``username`` is and count this attempt on that
+    account as failed, before its password is checked, so that concurrent attempts cannot
+    all slip under the limits (see services.throttle). Raises TooManyRequests when the
+    account has ``max_failures`` failures from ``address`` within ``window_seconds``, or
+    ``account_max_failures`` from anywhere within ``account_window_seconds``.
+
+    The caller commits before calling ``authenticate``: the attempt must count even if
+    the request then fails, and no lock may be held during the slow password check."""
     key = normalize_login(username)
-    throttle.check_allowed(session, username=key, address=address, limit=max_failures, window_seconds=window_seconds)
-    trainer = session.scalars(
-        select(Trainer).where(or_(func.lower(Trainer.username) == key, Trainer.email == key))
+    found = session.execute(
+        select(Trainer.id, Trainer.password_hash).where(or_(func.lower(Trainer.username) == key, Trainer.email == key))
     ).first()
-    stored = trainer.password_hash if trainer is not None else _dummy_hash(hash_method)
-    if not check_password_hash(stored, password) or trainer is None:
-        throttle.record_failure(session, username=key, address=address)
+    trainer_id = found.id if found is not None else None
+    account = throttle.account_key(trainer_id=trainer_id, login_name=key)
+    throttle.record_attempt(
+        session,
+        account=account,
+        address=address,
+        per_address=throttle.Limit(max_failures, window_seconds),
+        per_account=throttle.Limit(account_max_failures, account_window_seconds),
+    )
+    # An unknown name costs a hash check too, so the answer's timing does not tell.
+    stored = found.password_hash if found is not None else _dummy_hash(hash_method)
+    return LoginAttempt(account=account, address=address, trainer_id=trainer_id, password_hash=stored)
+
+
+def authenticate(session: Session, *, attempt: LoginAttempt, password: str) -> Trainer | None:
+    """The trainer of a committed ``begin_login`` attempt if ``password`` is right; then
+    the account's failures from that address are forgotten. Otherwise None: the attempt
+    stays counted as a failure."""
+    if not check_password_hash(attempt.password_hash, password) or attempt.trainer_id is None:
         return None
-    throttle.forget(session, username=key, window_seconds=window_seconds)
-    return trainer
+    throttle.forget(session, account=attempt.account, address=attempt.address)
+    return session.get(Trainer, attempt.trainer_id)
 
 
 def _digest(secret: str) -> str:

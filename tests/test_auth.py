@@ -640,7 +640,7 @@ def test_token_secrets_are_unique(logged_in):
                                          ({"name": "ok", "scope": "all"}, "scope")])
 def test_create_token_bad_body_gives_400(logged_in, body, field):
     _assert_validation(logged_in.post(TOKENS, json=body), field)
-    assert logged_in.get(TOKENS).get_json()["data"] == []
+    assert logged_in.get(TOKENS).get_json()["data"]["tokens"] == []
 
 
 def test_token_works_as_bearer(app, logged_in, trainer):
@@ -667,19 +667,54 @@ def test_list_tokens_without_secrets(logged_in):
     assert r.status_code == 200
     body = r.get_json()
     assert body["success"] is True
-    assert body["data"] == [
-        {"id": item["id"], "name": item["name"], "created_at": item["created_at"]} for item in created
-    ]
+    assert body["data"] == {
+        "tokens": [{"id": item["id"], "name": item["name"], "created_at": item["created_at"]} for item in created],
+        "pagination": {"page": 1, "per_page": 20, "total_pages": 1, "total_items": 2,
+                       "has_next": False, "has_prev": False},
+    }
     raw = r.get_data(as_text=True)
     for item in created:
         assert item["token"] not in raw
+
+
+def test_list_tokens_paginated_oldest_first(logged_in):
+    ids = [logged_in.post(TOKENS, json={"name": f"t{n}"}).get_json()["data"]["id"] for n in range(5)]
+    pages = [logged_in.get(TOKENS, query_string={"page": n, "per_page": 2}).get_json()["data"] for n in (1, 2, 3, 4)]
+    assert [[t["id"] for t in page["tokens"]] for page in pages] == [ids[0:2], ids[2:4], ids[4:5], []]
+    assert [page["pagination"]["has_next"] for page in pages] == [True, True, False, False]
+    assert [page["pagination"]["has_prev"] for page in pages] == [False, True, True, True]
+    assert {(p["pagination"]["total_items"], p["pagination"]["total_pages"]) for p in pages} == {(5, 3)}
+    capped = logged_in.get(TOKENS, query_string={"per_page": 1000}).get_json()["data"]
+    assert capped["pagination"]["per_page"] == 100 and len(capped["tokens"]) == 5
+
+
+@pytest.mark.parametrize("params, fields", [({"page": "0"}, ["page"]), ({"per_page": "x"}, ["per_page"]),
+                                            ({"page": "-1", "per_page": "0"}, ["page", "per_page"])])
+def test_list_tokens_bad_paging_gives_400(logged_in, params, fields):
+    _assert_validation(logged_in.get(TOKENS, query_string=params), *fields)
+
+
+def test_create_token_past_the_limit_gives_409_until_one_is_revoked(app, logged_in, factory):
+    factory.token(factory.trainer(), name="another trainer's")  # counts for that trainer only
+    ids = []
+    for n in range(100):
+        r = logged_in.post(TOKENS, json={"name": f"t{n}"})
+        assert r.status_code == 201, (n, r.get_json())
+        ids.append(r.get_json()["data"]["id"])
+    r = logged_in.post(TOKENS, json={"name": "one too many"})
+    assert r.status_code == 409
+    assert r.get_json() == {"success": False, "error": "Token limit reached (100); revoke one first"}
+    assert logged_in.get(TOKENS).get_json()["data"]["pagination"]["total_items"] == 100
+    assert logged_in.delete(f"{TOKENS}/{ids[0]}").status_code == 200
+    assert logged_in.post(TOKENS, json={"name": "in its place"}).status_code == 201
+    assert logged_in.post(TOKENS, json={"name": "one too many"}).status_code == 409
 
 
 def test_list_tokens_shows_only_own_api_tokens(app, logged_in, factory):
     other = factory.trainer()
     factory.token(other, name="theirs")
     logged_in.post(TOKENS, json={"name": "mine"})
-    names = [t["name"] for t in logged_in.get(TOKENS).get_json()["data"]]
+    names = [t["name"] for t in logged_in.get(TOKENS).get_json()["data"]["tokens"]]
     assert names == ["mine"]  # neither the other trainer's token nor login sessions
 
 
@@ -691,7 +726,7 @@ def test_revoke_token_next_request_gives_401(app, logged_in):
     assert r.status_code == 200
     assert r.get_json()["success"] is True
     _assert_auth_required(web.get(ME, headers=_bearer(data["token"])))
-    assert logged_in.get(TOKENS).get_json()["data"] == []
+    assert logged_in.get(TOKENS).get_json()["data"]["tokens"] == []
 
 
 def test_revoke_token_twice_gives_404(logged_in):

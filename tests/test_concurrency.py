@@ -21,7 +21,8 @@ from mectofitness import create_app, schema
 from mectofitness.config import Settings, normalize_database_url
 from mectofitness.db import configure_sqlite
 from mectofitness.extensions import db
-from mectofitness.models import LoginFailure, TrainingSession
+from mectofitness.models import AuthToken, LoginFailure, Trainer, TrainingSession
+from mectofitness.services import auth as auth_service
 from mectofitness.services.scheduling import OCCUPYING_STATUSES
 
 from .conftest import TEST_HASH_METHOD
@@ -174,6 +175,23 @@ def test_concurrent_wrong_passwords_from_many_addresses_at_most_a_hundred_checke
     assert {account for account, _ in stored} == {f"trainer:{trainer.id}"}
     assert {address for _, address in stored} <= set(addresses)
     assert max(stored.values()) <= 10
+
+
+def test_concurrent_token_creations_stop_at_the_limit(app, db_url, tmp_path, trainer):
+    with app.app_context():
+        owner = db.session.get(Trainer, trainer.id)
+        for n in range(auth_service.MAX_API_TOKENS - 5):
+            auth_service.issue_token(db.session, trainer=owner, kind="api", name=f"t{n}")
+        db.session.commit()
+    with live_server(db_url, tmp_path / "instance") as base:
+        cookie = login_cookie(base, trainer.username, PASSWORD)
+        statuses = race([("POST", base + "/api/v1/auth/tokens", {"name": f"racer {i}"}) for i in range(RACERS)], cookie)
+    assert statuses == Counter({201: 5, 409: RACERS - 5})
+    engine = create_engine(normalize_database_url(db_url))
+    with engine.connect() as conn:
+        count = conn.scalar(select(func.count()).where(AuthToken.trainer_id == trainer.id, AuthToken.kind == "api"))
+    engine.dispose()
+    assert count == auth_service.MAX_API_TOKENS
 
 
 def test_sqlite_writers_queue_on_the_lock_beside_the_database_and_readers_do_not(tmp_path):

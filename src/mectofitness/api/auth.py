@@ -18,12 +18,14 @@ from ..schemas.auth import (
     TokenCreate,
     TokenCreatedOut,
     TokenOut,
+    TokenPage,
 )
+from ..schemas.common import PageQuery
 from ..security import Principal, current_principal, login_secret_of_request
 from ..services import auth as auth_service
 from ..services import scheduling, trainers
 from ..services.auth import Caller
-from .http import dump, endpoint, ok, settings
+from .http import caller_zone, dump, endpoint, ok, paginate, settings
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -110,7 +112,7 @@ def update_me(body: MeUpdate) -> Response:
 
 
 @bp.post("/tokens")
-@endpoint(body=TokenCreate, response=TokenCreatedOut, status=201, errors=(400, 401, 415))
+@endpoint(body=TokenCreate, response=TokenCreatedOut, status=201, errors=(400, 401, 409, 415))
 def create_token(body: TokenCreate) -> Response:
     """Create an API token; its secret is shown in this response only."""
     token, secret = auth_service.issue_token(
@@ -121,11 +123,13 @@ def create_token(body: TokenCreate) -> Response:
 
 
 @bp.get("/tokens")
-@endpoint(response=list[TokenOut], errors=(401,))
-def list_tokens() -> Response:
-    """The caller's API tokens, without their secrets."""
-    tokens = auth_service.list_api_tokens(db.session(), trainer=current_principal().trainer)
-    return ok([dump(TokenOut.model_validate(t)) for t in tokens])
+@endpoint(query=PageQuery, response=TokenPage, errors=(400, 401))
+def list_tokens(query: PageQuery) -> Response:
+    """The caller's API tokens, without their secrets, paginated, oldest first."""
+    stmt = auth_service.api_tokens_query(trainer_id=current_principal().trainer.id)
+    tokens, pagination = paginate(stmt, query)
+    tz = caller_zone()
+    return ok({"tokens": [dump(TokenOut.model_validate(t), tz=tz) for t in tokens], "pagination": pagination})
 
 
 @bp.delete("/tokens/<int:token_id>")

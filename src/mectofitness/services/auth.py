@@ -9,18 +9,20 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, or_, select
+from sqlalchemy import Select, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import timeutil
 from ..db import is_storable_id
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound
 from ..models import AuthToken, Trainer
 from ..models.trainer import Role
 from . import throttle
 
 TOKEN_PREFIX = "mf_"
+# Live API tokens one trainer may hold, so that their tokens (and the list) stay bounded.
+MAX_API_TOKENS = 100
 
 
 @lru_cache(maxsize=4)
@@ -102,9 +104,25 @@ def _digest(secret: str) -> str:
 def issue_token(
     session: Session, *, trainer: Trainer, kind: str, name: str, lifetime: timedelta | None = None
 ) -> tuple[AuthToken, str]:
-    """A new credential for ``trainer``; returns the row and the secret, which is not stored."""
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    """A new credential for ``trainer``; returns the row and the secret, which is not stored.
+
+    An API token is refused (Conflict) while the trainer has ``MAX_API_TOKENS`` live ones."""
     now = timeutil.now()
+    if kind == "api":
+        # Serializes the trainer's token creations on PostgreSQL (SQLite's write transaction
+        # already does), so racing requests cannot all pass the count. NO KEY UPDATE: rows
+        # that merely reference the trainer (sessions, clients, logins) are not held up.
+        session.execute(select(Trainer.id).where(Trainer.id == trainer.id).with_for_update(key_share=True))
+        live = session.scalar(
+            select(func.count()).where(
+                AuthToken.trainer_id == trainer.id,
+                AuthToken.kind == "api",
+                or_(AuthToken.expires_at.is_(None), AuthToken.expires_at > now),
+            )
+        )
+        if (live or 0) >= MAX_API_TOKENS:
+            raise Conflict(f"Token limit reached ({MAX_API_TOKENS}); revoke one first")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = AuthToken(
         trainer=trainer,
         kind=kind,
@@ -173,14 +191,9 @@ def end_login(session: Session, *, secret: str) -> None:
     session.execute(delete(AuthToken).where(AuthToken.token_hash == _digest(secret), AuthToken.kind == "login"))
 
 
-def list_api_tokens(session: Session, *, trainer: Trainer) -> list[AuthToken]:
-    return list(
-        session.scalars(
-            select(AuthToken)
-            .where(AuthToken.trainer_id == trainer.id, AuthToken.kind == "api")
-            .order_by(AuthToken.id)
-        )
-    )
+def api_tokens_query(*, trainer_id: int) -> Select[tuple[AuthToken]]:
+    """The trainer's API tokens (not their logins), oldest first, for one page at a time."""
+    return select(AuthToken).where(AuthToken.trainer_id == trainer_id, AuthToken.kind == "api").order_by(AuthToken.id)
 
 
 def revoke_api_token(session: Session, *, trainer: Trainer, token_id: int) -> None:

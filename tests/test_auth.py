@@ -163,6 +163,32 @@ def test_login_cookie_is_not_secure_by_default(client, trainer):
     assert "secure" not in [part.strip().lower() for part in cookie.split(";")]
 
 
+def test_login_deletes_the_trainers_expired_logins(app, factory, trainer):
+    other = factory.trainer()
+    factory.token(trainer)  # an API token (and a login) for mike
+    browsers = [app.test_client() for _ in range(3)]
+    for web in browsers:
+        factory.login(web, trainer)
+    factory.login(app.test_client(), other)
+    with app.app_context():
+        logins = list(db.session.scalars(select(AuthToken).where(AuthToken.kind == "login").order_by(AuthToken.id)))
+        mine = [t.id for t in logins if t.trainer_id == trainer.id]
+        theirs = [t.id for t in logins if t.trainer_id == other.id]
+        expired = mine[:-1] + theirs  # all but mike's newest login, and the other trainer's
+        db.session.execute(
+            update(AuthToken).where(AuthToken.id.in_(expired)).values(expires_at=timeutil.now() - timedelta(seconds=1))
+        )
+        db.session.commit()
+    factory.login(app.test_client(), trainer)
+    with app.app_context():
+        rows = {t.id: (t.trainer_id, t.kind) for t in db.session.scalars(select(AuthToken))}
+    assert not set(mine[:-1]) & set(rows)  # mike's expired logins are gone
+    assert mine[-1] in rows and set(theirs) <= set(rows)  # his live one stays; others' wait for their login
+    assert sorted(rows.values()).count((trainer.id, "login")) == 2
+    assert (trainer.id, "api") in rows.values()
+    assert browsers[-1].get(ME).status_code == 200
+
+
 # --- logout ----------------------------------------------------------------------------
 
 

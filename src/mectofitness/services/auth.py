@@ -106,7 +106,8 @@ def issue_token(
 ) -> tuple[AuthToken, str]:
     """A new credential for ``trainer``; returns the row and the secret, which is not stored.
 
-    An API token is refused (Conflict) while the trainer has ``MAX_API_TOKENS`` live ones."""
+    An API token is refused (Conflict) while the trainer has ``MAX_API_TOKENS`` live ones.
+    A login first deletes the trainer's expired logins, so their rows do not pile up."""
     now = timeutil.now()
     if kind == "api":
         # Serializes the trainer's token creations on PostgreSQL (SQLite's write transaction
@@ -122,6 +123,12 @@ def issue_token(
         )
         if (live or 0) >= MAX_API_TOKENS:
             raise Conflict(f"Token limit reached ({MAX_API_TOKENS}); revoke one first")
+    elif kind == "login":
+        session.execute(
+            delete(AuthToken).where(
+                AuthToken.trainer_id == trainer.id, AuthToken.kind == "login", AuthToken.expires_at <= now
+            )
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = AuthToken(
         trainer=trainer,

@@ -720,7 +720,7 @@ def test_list_tokens_bad_paging_gives_400(logged_in, params, fields):
     _assert_validation(logged_in.get(TOKENS, query_string=params), *fields)
 
 
-def test_create_token_past_the_limit_gives_409_until_one_is_revoked(app, logged_in, factory):
+def test_create_token_past_the_limit_gives_409_until_one_is_revoked(logged_in, factory):
     factory.token(factory.trainer(), name="another trainer's")  # counts for that trainer only
     ids = []
     for n in range(100):

@@ -22,7 +22,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(db_url: str, instance: Path, *, workers: int = 4, threads: int = 4) -> Iterator[str]:
+def live_server(
+    db_url: str, instance: Path, *, workers: int = 4, threads: int = 4, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     port = free_port()
     env = {
         **os.environ,
@@ -30,6 +32,7 @@ def live_server(db_url: str, instance: Path, *, workers: int = 4, threads: int =
         "MECTO_INSTANCE_PATH": str(instance),
         "SECRET_KEY": "live-test-secret-key-0123456789abcdef",
         "MECTO_LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
     }
     log = open(instance.parent / f"server-{port}.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
-from mectofitness import create_app
+from mectofitness import create_app, timeutil
 from mectofitness.extensions import db
-from mectofitness.models import AuthToken
+from mectofitness.models import AuthToken, LoginFailure
 
 from .factories import PASSWORD
 
@@ -159,6 +161,32 @@ def test_login_cookie_is_not_secure_by_default(client, trainer):
     r = _login(client, "mike", PASSWORD)
     cookie = next(c for c in r.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "secure" not in [part.strip().lower() for part in cookie.split(";")]
+
+
+def test_login_deletes_the_trainers_expired_logins(app, factory, trainer):
+    other = factory.trainer()
+    factory.token(trainer)  # an API token (and a login) for mike
+    browsers = [app.test_client() for _ in range(3)]
+    for web in browsers:
+        factory.login(web, trainer)
+    factory.login(app.test_client(), other)
+    with app.app_context():
+        logins = list(db.session.scalars(select(AuthToken).where(AuthToken.kind == "login").order_by(AuthToken.id)))
+        mine = [t.id for t in logins if t.trainer_id == trainer.id]
+        theirs = [t.id for t in logins if t.trainer_id == other.id]
+        expired = mine[:-1] + theirs  # all but mike's newest login, and the other trainer's
+        db.session.execute(
+            update(AuthToken).where(AuthToken.id.in_(expired)).values(expires_at=timeutil.now() - timedelta(seconds=1))
+        )
+        db.session.commit()
+    factory.login(app.test_client(), trainer)
+    with app.app_context():
+        rows = {t.id: (t.trainer_id, t.kind) for t in db.session.scalars(select(AuthToken))}
+    assert not set(mine[:-1]) & set(rows)  # mike's expired logins are gone
+    assert mine[-1] in rows and set(theirs) <= set(rows)  # his live one stays; others' wait for their login
+    assert sorted(rows.values()).count((trainer.id, "login")) == 2
+    assert (trainer.id, "api") in rows.values()
+    assert browsers[-1].get(ME).status_code == 200
 
 
 # --- logout ----------------------------------------------------------------------------
@@ -638,7 +666,7 @@ def test_token_secrets_are_unique(logged_in):
                                          ({"name": "ok", "scope": "all"}, "scope")])
 def test_create_token_bad_body_gives_400(logged_in, body, field):
     _assert_validation(logged_in.post(TOKENS, json=body), field)
-    assert logged_in.get(TOKENS).get_json()["data"] == []
+    assert logged_in.get(TOKENS).get_json()["data"]["tokens"] == []
 
 
 def test_token_works_as_bearer(app, logged_in, trainer):
@@ -665,19 +693,54 @@ def test_list_tokens_without_secrets(logged_in):
     assert r.status_code == 200
     body = r.get_json()
     assert body["success"] is True
-    assert body["data"] == [
-        {"id": item["id"], "name": item["name"], "created_at": item["created_at"]} for item in created
-    ]
+    assert body["data"] == {
+        "tokens": [{"id": item["id"], "name": item["name"], "created_at": item["created_at"]} for item in created],
+        "pagination": {"page": 1, "per_page": 20, "total_pages": 1, "total_items": 2,
+                       "has_next": False, "has_prev": False},
+    }
     raw = r.get_data(as_text=True)
     for item in created:
         assert item["token"] not in raw
+
+
+def test_list_tokens_paginated_oldest_first(logged_in):
+    ids = [logged_in.post(TOKENS, json={"name": f"t{n}"}).get_json()["data"]["id"] for n in range(5)]
+    pages = [logged_in.get(TOKENS, query_string={"page": n, "per_page": 2}).get_json()["data"] for n in (1, 2, 3, 4)]
+    assert [[t["id"] for t in page["tokens"]] for page in pages] == [ids[0:2], ids[2:4], ids[4:5], []]
+    assert [page["pagination"]["has_next"] for page in pages] == [True, True, False, False]
+    assert [page["pagination"]["has_prev"] for page in pages] == [False, True, True, True]
+    assert {(p["pagination"]["total_items"], p["pagination"]["total_pages"]) for p in pages} == {(5, 3)}
+    capped = logged_in.get(TOKENS, query_string={"per_page": 1000}).get_json()["data"]
+    assert capped["pagination"]["per_page"] == 100 and len(capped["tokens"]) == 5
+
+
+@pytest.mark.parametrize("params, fields", [({"page": "0"}, ["page"]), ({"per_page": "x"}, ["per_page"]),
+                                            ({"page": "-1", "per_page": "0"}, ["page", "per_page"])])
+def test_list_tokens_bad_paging_gives_400(logged_in, params, fields):
+    _assert_validation(logged_in.get(TOKENS, query_string=params), *fields)
+
+
+def test_create_token_past_the_limit_gives_409_until_one_is_revoked(logged_in, factory):
+    factory.token(factory.trainer(), name="another trainer's")  # counts for that trainer only
+    ids = []
+    for n in range(100):
+        r = logged_in.post(TOKENS, json={"name": f"t{n}"})
+        assert r.status_code == 201, (n, r.get_json())
+        ids.append(r.get_json()["data"]["id"])
+    r = logged_in.post(TOKENS, json={"name": "one too many"})
+    assert r.status_code == 409
+    assert r.get_json() == {"success": False, "error": "Token limit reached (100); revoke one first"}
+    assert logged_in.get(TOKENS).get_json()["data"]["pagination"]["total_items"] == 100
+    assert logged_in.delete(f"{TOKENS}/{ids[0]}").status_code == 200
+    assert logged_in.post(TOKENS, json={"name": "in its place"}).status_code == 201
+    assert logged_in.post(TOKENS, json={"name": "one too many"}).status_code == 409
 
 
 def test_list_tokens_shows_only_own_api_tokens(app, logged_in, factory):
     other = factory.trainer()
     factory.token(other, name="theirs")
     logged_in.post(TOKENS, json={"name": "mine"})
-    names = [t["name"] for t in logged_in.get(TOKENS).get_json()["data"]]
+    names = [t["name"] for t in logged_in.get(TOKENS).get_json()["data"]["tokens"]]
     assert names == ["mine"]  # neither the other trainer's token nor login sessions
 
 
@@ -689,7 +752,7 @@ def test_revoke_token_next_request_gives_401(app, logged_in):
     assert r.status_code == 200
     assert r.get_json()["success"] is True
     _assert_auth_required(web.get(ME, headers=_bearer(data["token"])))
-    assert logged_in.get(TOKENS).get_json()["data"] == []
+    assert logged_in.get(TOKENS).get_json()["data"]["tokens"] == []
 
 
 def test_revoke_token_twice_gives_404(logged_in):
@@ -757,14 +820,12 @@ def test_token_stored_only_as_sha256(app, logged_in):
 # --- throttling ---------------------------------------------------------------------------------
 
 
-def _assert_throttled(r) -> None:  # type: ignore[no-untyped-def]
+def _assert_throttled(r, max_wait: int = 15 * 60) -> None:  # type: ignore[no-untyped-def]
     assert r.status_code == 429, r.get_json()
     assert r.mimetype == "application/json"
-    body = r.get_json()
-    assert body["success"] is False
-    assert isinstance(body["error"], str) and body["error"]
+    assert r.get_json() == {"success": False, "error": "Too many failed login attempts; try again later"}
     retry_after = int(r.headers["Retry-After"])
-    assert 1 <= retry_after <= 15 * 60
+    assert 1 <= retry_after <= max_wait
 
 
 def test_login_throttled_after_ten_failures_even_with_right_password(client, trainer):
@@ -783,52 +844,100 @@ def test_login_nine_failures_then_right_password_works(client, trainer):
     assert _login(client, "mike", PASSWORD).status_code == 200
 
 
-def test_login_throttle_per_username_across_addresses(client, trainer):
+def _fail(web: FlaskClient, username: str = "mike", address: str = "10.0.0.1", **headers: str) -> None:
+    r = _login(web, username, "wrong-password", environ_base={"REMOTE_ADDR": address}, headers=headers)
+    assert r.status_code == 401, r.get_json()
+    assert r.get_json() == BAD_LOGIN
+
+
+def _login_from(web: FlaskClient, address: str, username: str = "mike", password: str = PASSWORD, **headers: str):  # type: ignore[no-untyped-def]
+    return _login(web, username, password, environ_base={"REMOTE_ADDR": address}, headers=headers)
+
+
+def _failures(app: Flask) -> list[LoginFailure]:
+    with app.app_context():
+        return list(db.session.scalars(select(LoginFailure).order_by(LoginFailure.id)))
+
+
+def _age_failures(app: Flask, ids: list[int], by: timedelta) -> None:
+    """Move those failures ``by`` into the past, as if they had happened that long ago."""
+    with app.app_context():
+        db.session.execute(
+            update(LoginFailure).where(LoginFailure.id.in_(ids)).values(at=timeutil.now() - by)
+        )
+        db.session.commit()
+
+
+def test_login_failures_by_username_and_email_count_together(client, trainer):
     for n in range(10):
-        r = _login(client, "mike", "wrong-password", environ_base={"REMOTE_ADDR": f"10.0.0.{n + 1}"})
-        assert r.status_code == 401
-    _assert_throttled(_login(client, "mike", PASSWORD, environ_base={"REMOTE_ADDR": "10.9.9.9"}))
+        _fail(client, "mike" if n % 2 else "Mike@Example.com")
+    for name in ("mike", "MIKE", "mike@example.com", "  MIKE@example.COM "):
+        _assert_throttled(_login_from(client, "10.0.0.1", name))
 
 
-def test_login_throttle_by_email_counts_for_same_key(client, trainer):
+def test_login_throttle_is_per_address_owner_elsewhere_still_logs_in(client, trainer):
     for _ in range(10):
-        assert _login(client, "mike@example.com", "wrong-password").status_code == 401
-    _assert_throttled(_login(client, "MIKE@example.com", PASSWORD))
+        _fail(client, address="192.0.2.10")
+    _assert_throttled(_login_from(client, "192.0.2.10"))
+    # The owner at his own address: another address's failures do not lock him out.
+    assert _login_from(client, "198.51.100.7").status_code == 200
+    _assert_throttled(_login_from(client, "192.0.2.10"))  # the good login cleared only its own address
 
 
-def test_login_throttle_per_address_with_varied_usernames(app, trainer):
-    web = app.test_client()
-    attacker = {"REMOTE_ADDR": "192.0.2.10"}
+def test_login_failures_for_other_accounts_do_not_throttle_an_account(client, trainer):
     for n in range(10):
-        r = _login(web, f"guess{n}", "wrong-password", environ_base=attacker)
-        assert r.status_code == 401
-    _assert_throttled(_login(web, "mike", PASSWORD, environ_base=attacker))
-    _assert_throttled(_login(web, "someone-else", "whatever", environ_base=attacker))
-    # The username itself is not throttled: mike logs in from his own address.
-    r = _login(app.test_client(), "mike", PASSWORD, environ_base={"REMOTE_ADDR": "198.51.100.7"})
-    assert r.status_code == 200
+        _fail(client, f"guess{n}", address="192.0.2.10")
+    assert _login_from(client, "192.0.2.10").status_code == 200
+
+
+def test_login_account_cap_of_100_from_all_addresses(client, trainer):
+    for n in range(99):
+        _fail(client, address=f"10.4.{n // 9}.1")  # 9 from each address: under the per-address cap
+    # Below the account's cap the owner, at an address of his own, is not locked out ...
+    assert _login_from(client, "198.51.100.7").status_code == 200
+    _fail(client, address="10.4.99.1")  # ... the 100th failure within the hour ...
+    # ... and then nobody gets in for up to an hour, at any address, right password or not.
+    for address in ("198.51.100.7", "10.4.99.1", "10.4.0.1"):
+        r = _login_from(client, address)
+        _assert_throttled(r, max_wait=60 * 60)
+        assert int(r.headers["Retry-After"]) > 15 * 60
+
+
+def test_login_unknown_name_throttled_like_a_known_one(app, client, trainer):
+    for _ in range(10):
+        _fail(client, "Nobody")
+        _fail(client, "mike")
+    unknown, known = _login_from(client, "10.0.0.1", " NOBODY "), _login_from(client, "10.0.0.1", "mike")
+    _assert_throttled(unknown)
+    _assert_throttled(known)
+    assert unknown.get_json() == known.get_json()
+    assert _login_from(client, "10.0.0.1", "nobody2", "x").status_code == 401  # a count of its own
+    # Counted by a hash: what was typed as a login name is not stored.
+    assert all("nobody" not in row.account for row in _failures(app))
 
 
 def test_login_throttle_does_not_touch_other_usernames(app, factory, trainer):
     factory.trainer(username="anna")
     web = app.test_client()
-    for n in range(10):
-        _login(web, "mike", "wrong-password", environ_base={"REMOTE_ADDR": f"10.1.0.{n + 1}"})
-    r = _login(web, "anna", PASSWORD, environ_base={"REMOTE_ADDR": "10.2.0.1"})
-    assert r.status_code == 200
+    for _ in range(10):
+        _fail(web, "mike", address="10.1.0.1")
+    _assert_throttled(_login_from(web, "10.1.0.1"))
+    assert _login_from(web, "10.1.0.1", "anna").status_code == 200
 
 
-def test_login_success_resets_username_counter(app, trainer):
-    web = app.test_client()
+def test_login_success_clears_that_address_failures(client, trainer):
     for _ in range(9):
-        assert _login(web, "mike", "wrong-password", environ_base={"REMOTE_ADDR": "10.3.0.1"}).status_code == 401
-    assert _login(web, "mike", PASSWORD, environ_base={"REMOTE_ADDR": "10.3.0.1"}).status_code == 200
-    # Nine more from another address: without the reset that would be 18 for the username.
-    other = app.test_client()
+        _fail(client, address="10.3.0.2")
     for _ in range(9):
-        r = _login(other, "mike", "wrong-password", environ_base={"REMOTE_ADDR": "10.3.0.2"})
-        assert r.status_code == 401
-    assert _login(other, "mike", PASSWORD, environ_base={"REMOTE_ADDR": "10.3.0.2"}).status_code == 200
+        _fail(client, address="10.3.0.1")
+    assert _login_from(client, "10.3.0.1").status_code == 200
+    # Nine more from the same address: without the clearing that would be 18 there.
+    for _ in range(9):
+        _fail(client, address="10.3.0.1")
+    assert _login_from(client, "10.3.0.1").status_code == 200
+    # The other address's failures still count.
+    _fail(client, address="10.3.0.2")
+    _assert_throttled(_login_from(client, "10.3.0.2"))
 
 
 def test_login_throttle_window_expires(app, trainer):
@@ -841,6 +950,73 @@ def test_login_throttle_window_expires(app, trainer):
         db.session.execute(text("UPDATE login_failures SET at = :at"), {"at": "2000-01-01 00:00:00"})
         db.session.commit()
     assert _login(web, "mike", PASSWORD).status_code == 200
+
+
+def test_login_throttle_window_slides_retry_after_until_a_failure_ages_out(app, client, trainer):
+    for _ in range(10):
+        _fail(client)
+    ids = [row.id for row in _failures(app)]
+    _age_failures(app, ids[:4], timedelta(minutes=16))  # out of the window
+    _age_failures(app, ids[4:], timedelta(minutes=10))
+    for _ in range(4):  # four slots free again, no more
+        _fail(client)
+    r = _login_from(client, "10.0.0.1")
+    _assert_throttled(r)
+    # The tenth most recent failure, ten minutes old, stops counting in five.
+    assert 5 * 60 - 5 <= int(r.headers["Retry-After"]) <= 5 * 60
+
+
+def test_login_failures_past_the_longest_window_are_pruned(app, client, trainer):
+    for n in range(3):
+        _fail(client, "mike" if n else "nobody")
+    ids = [row.id for row in _failures(app)]
+    _age_failures(app, ids[:2], timedelta(minutes=61))
+    _age_failures(app, ids[2:], timedelta(minutes=59))  # still counts towards the hour's cap
+    _fail(client, "someone-else")
+    remaining = [row.id for row in _failures(app)]
+    assert len(remaining) == 2 and remaining[0] == ids[2]
+
+
+def test_login_throttle_address_from_trusted_proxy(settings, trainer):
+    with _app_with(settings, trusted_proxies=1) as app:
+        web = app.test_client()
+        proxy = "10.0.0.1"  # every request comes through it
+        for _ in range(10):
+            _fail(web, address=proxy, **{"X-Forwarded-For": "203.0.113.5"})
+        _assert_throttled(_login_from(web, proxy, **{"X-Forwarded-For": "203.0.113.5"}))
+        assert _login_from(web, proxy, **{"X-Forwarded-For": "198.51.100.7"}).status_code == 200
+        assert {row.address for row in _failures(app)} == {"203.0.113.5"}
+
+
+def test_login_throttle_trusts_only_the_configured_proxy_hops(settings, trainer):
+    with _app_with(settings, trusted_proxies=2) as app:
+        web = app.test_client()
+        # The outer proxy appends the client's address, the inner one the outer's; what the
+        # client itself put in front is not believed.
+        for n in range(10):
+            _fail(web, address="10.0.0.1", **{"X-Forwarded-For": f"192.0.2.{n}, 203.0.113.5, 10.0.0.2"})
+        r = _login_from(web, "10.0.0.1", **{"X-Forwarded-For": "192.0.2.99, 203.0.113.5, 10.0.0.2"})
+        _assert_throttled(r)
+        assert {row.address for row in _failures(app)} == {"203.0.113.5"}
+
+
+def test_login_throttle_ignores_forwarded_for_without_trusted_proxies(app, client, trainer):
+    for n in range(10):
+        _fail(client, address="10.0.0.1", **{"X-Forwarded-For": f"203.0.113.{n}"})
+    # A client cannot choose its own address: all ten came from 10.0.0.1.
+    _assert_throttled(_login_from(client, "10.0.0.1", **{"X-Forwarded-For": "198.51.100.7"}))
+    assert {row.address for row in _failures(app)} == {"10.0.0.1"}
+
+
+@contextmanager
+def _app_with(settings, **overrides) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
+    """A second app on the test database, with other settings."""
+    app = create_app(settings, **overrides)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
 
 
 # --- cross-site guard ----------------------------------------------------------------------------

@@ -279,3 +279,10 @@ def test_bad_database_url_is_a_clear_error_not_a_traceback(tmp_path):
     assert result.exit_code == 1
     assert "DATABASE_URL must be sqlite:///<path> or postgresql://" in result.output
     assert "Traceback" not in result.output
+
+
+def test_bad_trusted_proxies_is_a_clear_error_not_a_traceback(tmp_path, cli):
+    result = cli("db", "upgrade", extra_env={"MECTO_TRUSTED_PROXIES": "two"}, catch=True)
+    assert result.exit_code == 1
+    assert "MECTO_TRUSTED_PROXIES must be the number of proxies in front of the service" in result.output
+    assert "Traceback" not in result.output

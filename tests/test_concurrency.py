@@ -1,5 +1,6 @@
-"""Double booking is impossible under real concurrency: many threads, each with its own
-connection, race against a multi-process gunicorn server on the same database."""
+"""Double booking is impossible, and login throttling cannot be outrun, under real
+concurrency: many threads, each with its own connection, race against multi-process
+gunicorn servers on the same database."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import fcntl
 import os
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
@@ -17,7 +21,8 @@ from mectofitness import create_app, migrate
 from mectofitness.config import Settings, normalize_database_url
 from mectofitness.domain import OCCUPYING_STATUSES
 from mectofitness.extensions import db
-from mectofitness.models import TrainingSession
+from mectofitness.models import AuthToken, LoginFailure, Trainer, TrainingSession
+from mectofitness.services import auth as auth_service
 from mectofitness.transactions import configure_sqlite
 
 from .conftest import TEST_HASH_METHOD
@@ -97,6 +102,96 @@ def test_concurrent_reschedules_into_one_slot_exactly_one_wins(db_url, tmp_path,
         ).json()["data"]["sessions"]
     assert statuses == Counter({200: 1, 409: RACERS - 1})
     assert len(listed) == 1
+
+
+def race_logins(bases: list[str], attempts: list[tuple[str, str, dict[str, str]]]) -> Counter[int]:
+    """Send every login at once (a barrier releases them), each on its own connection, to
+    the servers in turn."""
+    barrier = threading.Barrier(len(attempts))
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def fire(base: str, username: str, password: str, headers: dict[str, str]) -> None:
+        with requests.Session() as http:
+            barrier.wait()
+            status = http.post(
+                base + "/api/v1/auth/login", json={"username": username, "password": password},
+                headers=headers, timeout=60,
+            ).status_code
+        with lock:
+            statuses.append(status)
+
+    threads = [
+        threading.Thread(target=fire, args=(bases[i % len(bases)], *attempt)) for i, attempt in enumerate(attempts)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Counter(statuses)
+
+
+def stored_failures(db_url: str) -> Counter[tuple[str, str]]:
+    """How many failures are stored, per (account, address)."""
+    engine = create_engine(normalize_database_url(db_url))
+    with engine.connect() as conn:
+        rows = conn.execute(select(LoginFailure.account, LoginFailure.address)).all()
+    engine.dispose()
+    return Counter((account, address) for account, address in rows)
+
+
+@contextmanager
+def two_servers(db_url: str, tmp_path: Path, **env: str) -> Iterator[list[str]]:
+    """Two server processes (two workers each) on one database, as on two machines."""
+    with (
+        live_server(db_url, tmp_path / "instance-a", workers=2, extra_env=env) as a,
+        live_server(db_url, tmp_path / "instance-b", workers=2, extra_env=env) as b,
+    ):
+        yield [a, b]
+
+
+def test_concurrent_wrong_passwords_by_username_and_email_at_most_ten_checked(db_url, tmp_path, trainer):
+    attempts = [("mike" if i % 2 else "Mike@Example.com", "wrong-password", {}) for i in range(40)]
+    with two_servers(db_url, tmp_path) as bases:
+        statuses = race_logins(bases, attempts)
+        # The limit holds for the right password too, on either server.
+        for base in bases:
+            right = {"username": "mike", "password": PASSWORD}
+            assert requests.post(base + "/api/v1/auth/login", json=right, timeout=10).status_code == 429
+    assert statuses == Counter({401: 10, 429: 30})
+    assert stored_failures(db_url) == Counter({(f"trainer:{trainer.id}", "127.0.0.1"): 10})
+
+
+def test_concurrent_wrong_passwords_from_many_addresses_at_most_a_hundred_checked(db_url, tmp_path, trainer):
+    # Twelve addresses, as a trusted proxy reports them: 10 each would be 120, over the
+    # account's cap of 100 however the races fall.
+    addresses = [f"203.0.113.{n}" for n in range(12)]
+    attempts = [("mike", "wrong-password", {"X-Forwarded-For": addresses[i % 12]}) for i in range(144)]
+    with two_servers(db_url, tmp_path, MECTO_TRUSTED_PROXIES="1") as bases:
+        statuses = race_logins(bases, attempts)
+    assert statuses == Counter({401: 100, 429: 44})
+    stored = stored_failures(db_url)
+    assert sum(stored.values()) == 100
+    assert {account for account, _ in stored} == {f"trainer:{trainer.id}"}
+    assert {address for _, address in stored} <= set(addresses)
+    assert max(stored.values()) <= 10
+
+
+def test_concurrent_token_creations_stop_at_the_limit(app, db_url, tmp_path, trainer):
+    with app.app_context():
+        owner = db.session.get(Trainer, trainer.id)
+        for n in range(auth_service.MAX_API_TOKENS - 5):
+            auth_service.issue_token(db.session, trainer=owner, kind="api", name=f"t{n}")
+        db.session.commit()
+    with live_server(db_url, tmp_path / "instance") as base:
+        cookie = login_cookie(base, trainer.username, PASSWORD)
+        statuses = race([("POST", base + "/api/v1/auth/tokens", {"name": f"racer {i}"}) for i in range(RACERS)], cookie)
+    assert statuses == Counter({201: 5, 409: RACERS - 5})
+    engine = create_engine(normalize_database_url(db_url))
+    with engine.connect() as conn:
+        count = conn.scalar(select(func.count()).where(AuthToken.trainer_id == trainer.id, AuthToken.kind == "api"))
+    engine.dispose()
+    assert count == auth_service.MAX_API_TOKENS
 
 
 def test_sqlite_writers_queue_on_the_lock_beside_the_database_and_readers_do_not(tmp_path):

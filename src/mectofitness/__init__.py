@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import errors, extensions, requestlog, security, transactions
 from .config import Settings
@@ -38,6 +39,12 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         SESSION_REFRESH_EACH_REQUEST=False,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    if settings.trusted_proxies:
+        # request.remote_addr becomes the address the trusted proxies report (X-Forwarded-For,
+        # that many hops from the right); only the address: scheme and host stay the peer's.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=0, x_host=0, x_port=0, x_prefix=0
+        )
     requestlog.configure_logging(settings.log_level)
 
     extensions.db.init_app(app)

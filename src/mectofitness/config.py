@@ -34,8 +34,13 @@ class Settings:
     log_level: str = "INFO"
     # scrypt parameters as werkzeug spells them; tests may lower the cost.
     password_hash_method: str = "scrypt"
+    # Failed logins (contract §15): per account from one address, and per account from all.
     login_max_failures: int = 10
     login_failure_window_seconds: int = 15 * 60
+    login_account_max_failures: int = 100
+    login_account_window_seconds: int = 60 * 60
+    # Proxy hops whose X-Forwarded-For is believed (contract §10); 0: the peer's own address.
+    trusted_proxies: int = 0
     login_session_days: int = 14
 
     @classmethod
@@ -59,7 +64,18 @@ class Settings:
             secure_cookies=_flag(env.get("MECTO_SECURE_COOKIES", "1" if production else "0")),
             trusted_origins=origins,
             log_level=env.get("MECTO_LOG_LEVEL", "INFO").upper(),
+            trusted_proxies=_proxy_hops(env.get("MECTO_TRUSTED_PROXIES", "")),
         )
+
+
+def _proxy_hops(value: str) -> int:
+    text = value.strip() or "0"
+    if not (text.isascii() and text.isdigit()):
+        raise ConfigError(
+            f"MECTO_TRUSTED_PROXIES must be the number of proxies in front of the service "
+            f"(0 or more, e.g. 1), not {value!r}"
+        )
+    return int(text)
 
 
 def _flag(value: str) -> bool:

@@ -21,7 +21,7 @@ _ERROR_TEXT = {
     401: "Authentication required",
     403: "Forbidden: another trainer's resource, or a cross-site request",
     404: "Not found",
-    409: "Conflict (a scheduling conflict, or a client who has sessions)",
+    409: "Conflict (a scheduling conflict, a client who has sessions, or the API token limit)",
     413: "Request body too large (over 1 MiB)",
     415: "A cookie-authenticated body must be Content-Type: application/json",
     429: "Too many failed logins; see Retry-After",

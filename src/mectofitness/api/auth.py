@@ -19,11 +19,13 @@ from ..schemas.auth import (
     TokenCreate,
     TokenCreatedOut,
     TokenOut,
+    TokenPage,
 )
+from ..schemas.common import PageQuery
 from ..security import current_trainer, login_secret_of_request
 from ..services import auth as auth_service
 from ..services import trainers
-from .http import dump, endpoint, ok, settings
+from .http import caller_zone, dump, endpoint, ok, paginate, settings
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -37,17 +39,21 @@ def me_out(trainer: Trainer) -> MeOut:
 def login(body: LoginIn) -> Response:
     """Log in with username (or e-mail) and password; sets the session cookie."""
     config = settings()
-    trainer = auth_service.authenticate(
+    attempt = auth_service.begin_login(
         db.session(),
         username=body.username,
-        password=body.password,
         address=request.remote_addr or "unknown",
         max_failures=config.login_max_failures,
         window_seconds=config.login_failure_window_seconds,
+        account_max_failures=config.login_account_max_failures,
+        account_window_seconds=config.login_account_window_seconds,
         hash_method=config.password_hash_method,
     )
+    # The attempt counts as failed from here on, although this request may fail, and the
+    # account's lock is let go before the slow password check.
+    transactions.commit()
+    trainer = auth_service.authenticate(db.session(), attempt=attempt, password=body.password)
     if trainer is None:
-        transactions.commit()  # the failed attempt must count although this request fails
         raise Unauthorized("Invalid username or password")
     lifetime = timedelta(days=config.login_session_days)
     _, secret = auth_service.issue_token(
@@ -96,7 +102,7 @@ def update_me(body: MeUpdate) -> Response:
 
 
 @bp.post("/tokens")
-@endpoint(body=TokenCreate, response=TokenCreatedOut, status=201, errors=(400, 401, 415))
+@endpoint(body=TokenCreate, response=TokenCreatedOut, status=201, errors=(400, 401, 409, 415))
 def create_token(body: TokenCreate) -> Response:
     """Create an API token; its secret is shown in this response only."""
     token, secret = auth_service.issue_token(
@@ -107,11 +113,13 @@ def create_token(body: TokenCreate) -> Response:
 
 
 @bp.get("/tokens")
-@endpoint(response=list[TokenOut], errors=(401,))
-def list_tokens() -> Response:
-    """The caller's API tokens, without their secrets."""
-    tokens = auth_service.list_api_tokens(db.session(), trainer=current_trainer())
-    return ok([dump(TokenOut.model_validate(t)) for t in tokens])
+@endpoint(query=PageQuery, response=TokenPage, errors=(400, 401))
+def list_tokens(query: PageQuery) -> Response:
+    """The caller's API tokens, without their secrets, paginated, oldest first."""
+    stmt = auth_service.api_tokens_query(trainer_id=current_trainer().id)
+    tokens, pagination = paginate(stmt, query)
+    tz = caller_zone()
+    return ok({"tokens": [dump(TokenOut.model_validate(t), tz=tz) for t in tokens], "pagination": pagination})
 
 
 @bp.delete("/tokens/<int:token_id>")

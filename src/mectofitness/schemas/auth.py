@@ -19,7 +19,7 @@ from pydantic import (
 
 from .. import timeutil
 from ..domain import WEEKDAYS, Role, effective_working_hours, parse_hhmm
-from .common import BodyModel, LocalDateTime
+from .common import BodyModel, LocalDateTime, Pagination
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
@@ -130,6 +130,11 @@ class TokenOut(BaseModel):
     id: int
     name: str
     created_at: LocalDateTime
+
+
+class TokenPage(BaseModel):
+    tokens: list[TokenOut]
+    pagination: Pagination
 
 
 class TokenCreatedOut(TokenOut):

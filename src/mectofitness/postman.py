@@ -73,14 +73,16 @@ STEPS: tuple[Step, ...] = (
     Step("auth_create_token", "Tokens", "Create Token", 201, test=(_keep("token_id", "body.data.id"),)),
     Step("auth_list_tokens", "Tokens", "List Tokens", 200, test=(
         "pm.test('The new token is listed', function () {",
-        "    pm.expect(body.data.map(t => t.id)).to.include(Number(pm.collectionVariables.get('token_id')));",
+        "    pm.expect(body.data.tokens.map(t => t.id)).to.include(Number(pm.collectionVariables.get('token_id')));",
         "});",
     )),
     Step("clients_create_client", "Clients", "Create Client", 201, test=(_keep("client_id", "body.data.id"),)),
     Step("clients_list_clients", "Clients", "List Clients", 200, query={"per_page": "100"}),
     Step("clients_get_client", "Clients", "Get Client", 200),
     Step("clients_update_client", "Clients", "Update Client", 200),
-    Step("clients_update_client_put", "Clients", "Replace Client (PUT)", 200),
+    # The client stays active: an inactive one cannot be booked (contract §15), and the
+    # sessions below book this client.
+    Step("clients_update_client_put", "Clients", "Replace Client (PUT)", 200, body={"status": "active"}),
     # A free slot four weeks ahead: in the future on any clock, past the demo's booked weeks,
     # and free whatever else is booked that day.
     Step("session_availability_check_availability", "Sessions", "Check Availability", 200,

@@ -59,6 +59,7 @@ class TrainingSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    # Loaded only when asked for (selectinload), so a list page is a fixed number of queries.
+    # Loaded only when asked for (joined eagerly, services.sessions.related), so a page is
+    # a fixed number of queries; reading one that was not asked for is a bug, and raises.
     client: Mapped[Client] = relationship(lazy="raise")
     trainer: Mapped[Trainer] = relationship(lazy="raise")

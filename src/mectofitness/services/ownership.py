@@ -34,11 +34,12 @@ def get_owned_or_raise(
 def scope_to_actor(stmt: Select, model: type[Client | TrainingSession], *, actor: Trainer, trainer_id: int | None) -> Select:
     """Limit a list query to what ``actor`` may see: their own rows, or for an admin
     every trainer's rows (one trainer's when ``trainer_id`` is given)."""
+    owner = model.__table__.c.trainer_id  # the table's column keeps a Core statement Core
     if actor.is_admin:
         if trainer_id is None:
             return stmt
-        return stmt.where(model.trainer_id == trainer_id if is_storable_id(trainer_id) else false())
-    return stmt.where(model.trainer_id == actor.id)
+        return stmt.where(owner == trainer_id if is_storable_id(trainer_id) else false())
+    return stmt.where(owner == actor.id)
 
 
 def target_trainer(db: Session, *, actor: Trainer, trainer_id: int | None) -> Trainer:

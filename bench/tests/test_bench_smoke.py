@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ENDPOINTS = {
     "floor", "floor_end", "list", "list_week_scheduled", "list_include", "get",
     "stats_all", "stats_month", "availability", "create", "update",

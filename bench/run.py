@@ -13,7 +13,8 @@ the larger size over its p99 at the smaller. The sizes of one database are measu
 side by side, endpoint by endpoint (see ``run_db``).
 
 Writes bench-results/<db>-<size>.json and .md, and bench-results/report.md / .json.
-``--smoke`` is the tiny version CI runs to prove that all of this still works.
+``--smoke`` is the tiny version CI runs to prove that all of this still works: its
+databases are its own and are dropped when it ends, however it ends.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ import os
 import platform
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -122,7 +125,10 @@ class Dataset:
 
 
 def dataset(db: str, size: int, *, pg_url: str, data_dir: Path, smoke: bool) -> Dataset:
-    name = f"{'smoke' if smoke else 'bench'}-{size}"
+    """The dataset's database, created if missing. The benchmark's are kept and reused; a
+    smoke run's has a name of its own (no other run, concurrent or later, shares it) and
+    is dropped when the run ends (``drop_dataset``)."""
+    name = f"smoke-{size}-{uuid.uuid4().hex[:8]}" if smoke else f"bench-{size}"
     if db == "sqlite":
         return Dataset(db, size, f"sqlite:///{data_dir / (name + '.db')}")
     url = make_url(normalize_database_url(pg_url))
@@ -133,6 +139,24 @@ def dataset(db: str, size: int, *, pg_url: str, data_dir: Path, smoke: bool) -> 
             conn.execute(text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
     return Dataset(db, size, url.set(database=database).render_as_string(hide_password=False))
+
+
+def drop_dataset(ds: Dataset, *, pg_url: str, log: Any) -> None:
+    """Remove a smoke run's database: on PostgreSQL the database (its connections ended),
+    on SQLite the file and the files SQLite and the service keep beside it."""
+    url = make_url(ds.url)
+    if ds.db == "postgresql":
+        admin = create_engine(normalize_database_url(pg_url), isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        finally:
+            admin.dispose()
+    else:
+        path = Path(url.database or "")
+        for suffix in ("", "-wal", "-shm", "-journal", "-writers.lock"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+    log(f"[{ds.key}] dropped {url.database}")
 
 
 def ensure_seeded(ds: Dataset, *, reseed: bool, log: Any) -> None:
@@ -698,16 +722,24 @@ def main(argv: list[str] | None = None) -> int:
     def log(line: str) -> None:
         print(line, flush=True)
 
+    # A termination signal unwinds like an error: servers stopped, smoke databases dropped.
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
     results: dict[str, dict[str, Any]] = {}
     prefix = ("smoke-" if opts.smoke else "") + ("paired-" if opts.paired else "")
-    for db in dbs:
-        datasets = [dataset(db, size, pg_url=args.pg_url, data_dir=data_dir, smoke=opts.smoke) for size in sorted(sizes)]
-        for ds in datasets:
-            ensure_seeded(ds, reseed=args.reseed, log=log)
-        for key, result in run_db(datasets, opts, out, log=log, only=set(args.only) if args.only else None).items():
-            results[key] = result
-            (out / f"{prefix}{key}.json").write_text(json.dumps(result, indent=2))
-            (out / f"{prefix}{key}.md").write_text(table(result) + "\n")
+    with ExitStack() as smoke_data:
+        for db in dbs:
+            datasets = []
+            for size in sorted(sizes):
+                ds = dataset(db, size, pg_url=args.pg_url, data_dir=data_dir, smoke=opts.smoke)
+                if opts.smoke:
+                    smoke_data.callback(drop_dataset, ds, pg_url=args.pg_url, log=log)
+                datasets.append(ds)
+            for ds in datasets:
+                ensure_seeded(ds, reseed=args.reseed, log=log)
+            for key, result in run_db(datasets, opts, out, log=log, only=set(args.only) if args.only else None).items():
+                results[key] = result
+                (out / f"{prefix}{key}.json").write_text(json.dumps(result, indent=2))
+                (out / f"{prefix}{key}.md").write_text(table(result) + "\n")
     command = "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:])
     markdown, summary = report(results, command.strip())
     name = f"{prefix}report"

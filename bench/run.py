@@ -24,10 +24,8 @@ import json
 import math
 import os
 import platform
-import re
 import shutil
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -49,6 +47,7 @@ from sqlalchemy.engine import make_url
 
 from mectofitness.config import normalize_database_url
 from mectofitness.models import AuthToken, Client, SessionStatus, Trainer, TrainingSession
+from tests.live import Served, live_server, login_cookie
 
 from . import ANCHOR, MEASURED_PASSWORD, MEASURED_USERNAME, RESULTS, ROOT, SIZES
 from . import seed as seeding
@@ -235,59 +234,15 @@ def _utc(value: datetime) -> datetime:
 # ------------------------------------------------------------------------------ server
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class Served:
-    base: str  # http://127.0.0.1:<port>
-    pid: int  # gunicorn's master process; its workers are its children
-
-
 @contextmanager
 def server(ds: Dataset, out: Path, *, workers: int | None, threads: int | None, log: Any) -> Iterator[Served]:
-    """``mectofitness serve`` as production runs it: its own defaults unless told."""
-    port = free_port()
-    command = [str(Path(sys.executable).with_name("mectofitness")), "serve", "--port", str(port)]
-    if workers:
-        command += ["--workers", str(workers)]
-    if threads:
-        command += ["--threads", str(threads)]
-    env = {
-        **os.environ,
-        "DATABASE_URL": ds.url,
-        "MECTO_ENV": "production",
-        "SECRET_KEY": SECRET_KEY,
-        "MECTO_INSTANCE_PATH": str(out / "instance"),
-    }
-    env.pop("MECTO_LOG_LEVEL", None)
-    log_path = out / f"server-{ds.key}.log"
-    with open(log_path, "w") as log_file:
-        process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=ROOT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 600  # the first start may build a new index
-            while True:
-                try:
-                    if requests.get(base + "/api/v1/health", timeout=2).status_code == 200:
-                        break
-                except requests.ConnectionError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"server did not start; see {log_path}")
-                time.sleep(0.2)
-            log(f"[{ds.key}] server up: {' '.join(command[1:])}")
-            yield Served(base, process.pid)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    """``mectofitness serve`` as production runs it: its own defaults unless told, its log
+    level, its access log."""
+    with live_server(ds.url, out / "instance", log=out / f"server-{ds.key}.log", workers=workers, threads=threads,
+                     production=True, secret_key=SECRET_KEY, log_level=None,
+                     start_timeout=600) as served:  # the first start may build a new index
+        log(f"[{ds.key}] server up: {' '.join(served.command[2:])}")
+        yield served
 
 
 def reprioritize_backends(ds: Dataset) -> None:
@@ -310,13 +265,7 @@ def reprioritize_backends(ds: Dataset) -> None:
 
 
 def login(base: str) -> str:
-    response = requests.post(base + "/api/v1/auth/login",
-                             json={"username": MEASURED_USERNAME, "password": MEASURED_PASSWORD}, timeout=30)
-    response.raise_for_status()
-    match = re.search(r"(?:^|[;,]\s*)session=([^;]+)", response.headers.get("Set-Cookie", ""))
-    if not match:
-        raise SystemExit("login set no session cookie")
-    return match.group(1)
+    return login_cookie(base, MEASURED_USERNAME, MEASURED_PASSWORD)
 
 
 def logout(base: str, cookie: str) -> None:

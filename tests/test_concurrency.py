@@ -64,7 +64,8 @@ def occupying_count(db_url: str, trainer_id: int) -> int:
 
 def test_concurrent_creates_for_one_slot_exactly_one_wins(db_url, tmp_path, factory, trainer):
     client = factory.client(trainer)
-    with live_server(db_url, tmp_path / "instance") as base:
+    with live_server(db_url, tmp_path / "instance", workers=4, threads=4) as server:
+        base = server.base
         cookie = login_cookie(base, trainer.username, PASSWORD)
         # Every racer asks for a different but pairwise-overlapping hour: at most one fits.
         bodies = [
@@ -85,7 +86,8 @@ def test_concurrent_reschedules_into_one_slot_exactly_one_wins(db_url, tmp_path,
     client = factory.client(trainer)
     base_day = datetime(2031, 4, 1, 6, 0, tzinfo=UTC)
     rows = [factory.session(trainer, client, base_day + timedelta(days=i)) for i in range(RACERS)]
-    with live_server(db_url, tmp_path / "instance") as base:
+    with live_server(db_url, tmp_path / "instance", workers=4, threads=4) as server:
+        base = server.base
         cookie = login_cookie(base, trainer.username, PASSWORD)
         body = {"scheduled_start": "2031-05-01T09:00:00", "scheduled_end": "2031-05-01T10:00:00"}
         statuses = race([("PATCH", f"{base}/api/v1/sessions/{row.id}", body) for row in rows], cookie)

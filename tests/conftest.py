@@ -18,8 +18,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import mectofitness.models  # noqa: F401 - every mapped class on Base.metadata
 from mectofitness import create_app, schema
 from mectofitness.config import Settings, normalize_database_url
+from mectofitness.db import Base
 
 from .factories import Factory
 
@@ -30,6 +32,9 @@ TEST_HASH_METHOD = "scrypt:1024:8:1"
 
 if os.environ.get("CI") and not PG_URL:
     raise RuntimeError("CI must set MECTO_TEST_POSTGRES_URL: PostgreSQL tests may not be skipped")
+
+# Every table the models define, emptied between tests on PostgreSQL.
+TRUNCATE = "TRUNCATE {} RESTART IDENTITY CASCADE".format(", ".join(t.name for t in Base.metadata.sorted_tables))
 
 
 class Database:
@@ -69,12 +74,7 @@ class Database:
             shutil.copyfile(self.template, path)
             return f"sqlite:///{path}"
         with self.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "TRUNCATE training_sessions, clients, auth_tokens, login_failures, trainers "
-                    "RESTART IDENTITY CASCADE"
-                )
-            )
+            conn.execute(text(TRUNCATE))
         return self.url
 
     def close(self) -> None:

@@ -18,10 +18,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-import mectofitness.models  # noqa: F401 - every mapped class on Base.metadata
 from mectofitness import create_app, schema
 from mectofitness.config import Settings, normalize_database_url
 from mectofitness.db import Base
+from mectofitness.models import Trainer
 
 from .factories import Factory
 
@@ -33,7 +33,8 @@ TEST_HASH_METHOD = "scrypt:1024:8:1"
 if os.environ.get("CI") and not PG_URL:
     raise RuntimeError("CI must set MECTO_TEST_POSTGRES_URL: PostgreSQL tests may not be skipped")
 
-# Every table the models define, emptied between tests on PostgreSQL.
+# Every table the models define (importing mectofitness.models maps them all), emptied
+# between tests on PostgreSQL.
 TRUNCATE = "TRUNCATE {} RESTART IDENTITY CASCADE".format(", ".join(t.name for t in Base.metadata.sorted_tables))
 
 
@@ -135,8 +136,19 @@ def trainer(factory: Factory):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def logged_in(app: Flask, factory: Factory, trainer) -> FlaskClient:  # type: ignore[no-untyped-def]
+def logged_in(factory: Factory, trainer) -> FlaskClient:  # type: ignore[no-untyped-def]
     """A test client holding the ``mike`` trainer's session cookie."""
-    web = app.test_client()
-    factory.login(web, trainer)
-    return web
+    return factory.login_as(trainer)
+
+
+@pytest.fixture()
+def admin(factory: Factory) -> Trainer:
+    """An admin, in UTC."""
+    return factory.admin()
+
+
+@pytest.fixture()
+def admin_web(factory: Factory, admin: Trainer) -> FlaskClient:
+    """A test client logged in as ``admin``."""
+    return factory.login_as(admin)
+

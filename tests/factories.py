@@ -1,4 +1,5 @@
-"""Test data through the services (or plain rows where a test needs a specific past)."""
+"""Test data through the services (or plain rows where a test needs a specific past), the
+logged-in clients that use it, and the one check of a validation error."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from mectofitness import timeutil
 from mectofitness.extensions import db
@@ -38,6 +40,10 @@ class Factory:
             )
             db.session.commit()
             return trainer
+
+    def admin(self, **fields: Any) -> Trainer:
+        """A trainer with the admin role (in UTC, like any trainer, unless told)."""
+        return self.trainer(**fields, role="admin")
 
     def client(self, trainer: Trainer, **fields: Any) -> Client:
         n = next(_seq)
@@ -71,12 +77,39 @@ class Factory:
             return row
 
     def login(self, web: FlaskClient, trainer: Trainer, password: str = PASSWORD) -> None:
+        """Log ``web`` in as ``trainer`` (it then holds the session cookie)."""
         response = web.post("/api/v1/auth/login", json={"username": trainer.username, "password": password})
         assert response.status_code == 200, response.get_json()
 
-    def token(self, trainer: Trainer, name: str = "test") -> str:
+    def login_as(self, trainer: Trainer, password: str = PASSWORD) -> FlaskClient:
+        """A new test client, logged in as ``trainer``."""
         web = self.app.test_client()
-        self.login(web, trainer)
+        self.login(web, trainer, password)
+        return web
+
+    def token(self, trainer: Trainer, name: str = "test") -> str:
+        web = self.login_as(trainer)
         response = web.post("/api/v1/auth/tokens", json={"name": name})
         assert response.status_code == 201
         return response.get_json()["data"]["token"]
+
+
+def assert_invalid(
+    response: TestResponse, *fields: str, errors: dict[str, str] | None = None, exactly: bool = True
+) -> dict[str, str]:
+    """A 400 "Validation failed" in the contract's envelope, every message a non-empty
+    string, naming exactly ``fields`` (with ``exactly=False``: at least them) or, given
+    ``errors``, exactly those fields with those messages. Returns the errors."""
+    body = response.get_json()
+    assert response.status_code == 400, body
+    assert set(body) == {"success", "error", "errors"}, body
+    assert body["success"] is False
+    assert body["error"] == "Validation failed"
+    assert all(isinstance(message, str) and message for message in body["errors"].values()), body["errors"]
+    if errors is not None:
+        assert body["errors"] == errors
+    if fields:
+        named, expected = set(body["errors"]), set(fields)
+        assert (named == expected) if exactly else (named >= expected), body["errors"]
+    return body["errors"]
+

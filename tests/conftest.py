@@ -21,9 +21,9 @@ from sqlalchemy.engine import make_url
 from mectofitness import create_app, schema
 from mectofitness.config import Settings, normalize_database_url
 from mectofitness.db import Base
-from mectofitness.models import Trainer
+from mectofitness.models import Client, Trainer, TrainingSession
 
-from .factories import Factory
+from .factories import Factory, utc
 
 PG_URL = os.environ.get("MECTO_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -152,3 +152,46 @@ def admin_web(factory: Factory, admin: Trainer) -> FlaskClient:
     """A test client logged in as ``admin``."""
     return factory.login_as(admin)
 
+
+# --- the Sessions API's cast (tests/test_sessions_*.py) -------------------------------
+
+
+@pytest.fixture()
+def john(factory: Factory, trainer: Trainer) -> Client:
+    return factory.client(trainer, name="John Doe", email="john@example.com", phone="+1-555-0123")
+
+
+@pytest.fixture()
+def other(factory: Factory) -> Trainer:
+    return factory.trainer()
+
+
+@pytest.fixture()
+def other_client(factory: Factory, other: Trainer) -> Client:
+    return factory.client(other)
+
+
+@pytest.fixture()
+def other_session(factory: Factory, other: Trainer, other_client: Client) -> TrainingSession:
+    return factory.session(other, other_client, utc(2030, 12, 11, 10), title="Their Session")
+
+
+@pytest.fixture()
+def existing(factory: Factory, trainer: Trainer, john: Client) -> TrainingSession:
+    """Mike's session 2030-12-11 10:00-11:00 UTC."""
+    return factory.session(trainer, john, utc(2030, 12, 11, 10), title="Existing")
+
+
+@pytest.fixture()
+def kolkata(factory: Factory) -> Trainer:
+    return factory.trainer(timezone="Asia/Kolkata")
+
+
+@pytest.fixture()
+def kolkata_web(factory: Factory, kolkata: Trainer) -> FlaskClient:
+    return factory.login_as(kolkata)
+
+
+@pytest.fixture()
+def kolkata_client(factory: Factory, kolkata: Trainer) -> Client:
+    return factory.client(kolkata)

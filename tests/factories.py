@@ -1,10 +1,11 @@
 """Test data through the services (or plain rows where a test needs a specific past), the
-logged-in clients that use it, and the one check of a validation error."""
+logged-in clients that use it, the one check of a validation error, and the Sessions
+API's requests as its tests make them."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -113,3 +114,61 @@ def assert_invalid(
         assert (named == expected) if exactly else (named >= expected), body["errors"]
     return body["errors"]
 
+
+# --- the Sessions API over HTTP (tests/test_sessions_*.py) ----------------------------
+
+SESSIONS = "/api/v1/sessions"
+# Numbers no id column holds (PostgreSQL INTEGER is 32-bit; the last one is past 64 bits too).
+BEYOND = [2**31, 2**63, 10**20]
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def conflict(title: str, at: str) -> dict[str, Any]:
+    return {"success": False, "error": f'Scheduling conflict detected with session "{title}" at {at}'}
+
+
+# What a booking over the conftest's ``existing`` session is answered with.
+EXISTING_CONFLICT = conflict("Existing", "2030-12-11T10:00:00")
+
+
+def forbidden(action: str) -> dict[str, Any]:
+    return {"success": False, "error": f"You do not have permission to {action} this session"}
+
+
+def new_session(client_id: int, start: str = "2030-12-11T10:00:00", end: str = "2030-12-11T11:00:00", **fields: Any) -> dict[str, Any]:
+    return {"client_id": client_id, "title": "Personal Training Session", "scheduled_start": start, "scheduled_end": end} | fields
+
+
+def create(web: FlaskClient, client_id: int, start: str = "2030-12-11T10:00:00", end: str = "2030-12-11T11:00:00", **fields: Any) -> dict[str, Any]:
+    """Create through the API; the session object."""
+    r = web.post(SESSIONS, json=new_session(client_id, start, end, **fields))
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["data"]
+
+
+def get(web: FlaskClient, session_id: int, **query: Any) -> dict[str, Any]:
+    r = web.get(f"{SESSIONS}/{session_id}", query_string=query)
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()["data"]
+
+
+def listed(web: FlaskClient, **query: Any) -> dict[str, Any]:
+    r = web.get(SESSIONS, query_string=query)
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()["data"]
+
+
+def listed_ids(web: FlaskClient, **query: Any) -> list[int]:
+    return [item["id"] for item in listed(web, **query)["sessions"]]
+
+
+def stored(app: Flask, session_id: int) -> dict[str, Any] | None:
+    """The row as the database holds it (None when gone)."""
+    with app.app_context():
+        row = db.session.get(TrainingSession, session_id)
+        if row is None:
+            return None
+        return {column.name: getattr(row, column.name) for column in TrainingSession.__table__.columns}

@@ -102,7 +102,7 @@ def _prepare(base: str) -> str:
     return token
 
 
-def _database(backend: str, tmp: Path, postgres_url: str):  # type: ignore[no-untyped-def]
+def _database(backend: str, tmp: Path, postgres_url: str):
     if backend == "sqlite":
         return f"sqlite:///{tmp / 'fuzz.db'}", lambda: None
     admin_url = postgres_url.replace("postgresql://", "postgresql+psycopg://", 1)

@@ -131,12 +131,12 @@ def factory(app: Flask) -> Factory:
 
 
 @pytest.fixture()
-def trainer(factory: Factory):  # type: ignore[no-untyped-def]
+def trainer(factory: Factory):
     return factory.trainer(username="mike", email="mike@example.com", full_name="Mike Thompson")
 
 
 @pytest.fixture()
-def logged_in(factory: Factory, trainer) -> FlaskClient:  # type: ignore[no-untyped-def]
+def logged_in(factory: Factory, trainer) -> FlaskClient:
     """A test client holding the ``mike`` trainer's session cookie."""
     return factory.login_as(trainer)
 

@@ -34,7 +34,7 @@ BAD_LOGIN = {"success": False, "error": "Invalid username or password"}
 FOREIGN = "https://evil.example"
 
 
-def _login(web: FlaskClient, username: str, password: str, **kwargs):  # type: ignore[no-untyped-def]
+def _login(web: FlaskClient, username: str, password: str, **kwargs):
     return web.post(LOGIN, json={"username": username, "password": password}, **kwargs)
 
 
@@ -51,7 +51,7 @@ def _cookie_copy(app: Flask, web: FlaskClient) -> FlaskClient:
     return other
 
 
-def _scalar(app: Flask, sql: str, **params):  # type: ignore[no-untyped-def]
+def _scalar(app: Flask, sql: str, **params):
     with app.app_context():
         return db.session.execute(text(sql), params).scalar_one()
 
@@ -230,7 +230,7 @@ def test_me_via_bearer(app, factory, trainer):
 # --- PATCH /auth/me ------------------------------------------------------------------------
 
 
-def _patch_me(web: FlaskClient, body):  # type: ignore[no-untyped-def]
+def _patch_me(web: FlaskClient, body):
     return web.patch(ME, json=body)
 
 
@@ -491,13 +491,13 @@ PROTECTED = [
 ]
 
 
-def _call(web: FlaskClient, method: str, path: str, **kwargs):  # type: ignore[no-untyped-def]
+def _call(web: FlaskClient, method: str, path: str, **kwargs):
     if method in ("POST", "PATCH", "PUT"):
         kwargs.setdefault("json", {"name": "x"})
     return web.open(path, method=method, **kwargs)
 
 
-def _assert_auth_required(r) -> None:  # type: ignore[no-untyped-def]
+def _assert_auth_required(r) -> None:
     assert r.status_code == 401
     assert r.get_json() == AUTH_REQUIRED
     assert r.mimetype == "application/json"
@@ -739,7 +739,7 @@ def test_token_stored_only_as_sha256(app, logged_in):
 # --- throttling ---------------------------------------------------------------------------------
 
 
-def _assert_throttled(r) -> None:  # type: ignore[no-untyped-def]
+def _assert_throttled(r) -> None:
     assert r.status_code == 429, r.get_json()
     assert r.mimetype == "application/json"
     body = r.get_json()

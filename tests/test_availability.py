@@ -27,15 +27,15 @@ def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def slot(start: str, end: str, minutes: int) -> dict:  # type: ignore[type-arg]
+def slot(start: str, end: str, minutes: int) -> dict:
     return {"start": start, "end": end, "duration_minutes": minutes}
 
 
-def booked(start: str, end: str, title: str = "Personal Training Session") -> dict:  # type: ignore[type-arg]
+def booked(start: str, end: str, title: str = "Personal Training Session") -> dict:
     return {"start": start, "end": end, "title": title}
 
 
-def _availability(web: FlaskClient, **params: object) -> dict:  # type: ignore[type-arg]
+def _availability(web: FlaskClient, **params: object) -> dict:
     r = web.get(AVAILABILITY, query_string=params)
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
@@ -44,20 +44,20 @@ def _availability(web: FlaskClient, **params: object) -> dict:  # type: ignore[t
     return body["data"]
 
 
-def _slots(web: FlaskClient, **params: object) -> list[dict]:  # type: ignore[type-arg]
+def _slots(web: FlaskClient, **params: object) -> list[dict]:
     return _availability(web, **params)["available_slots"]
 
 
-def _set_hours(web: FlaskClient, hours: dict) -> None:  # type: ignore[type-arg]
+def _set_hours(web: FlaskClient, hours: dict) -> None:
     r = web.patch(ME, json={"working_hours": hours})
     assert r.status_code == 200, r.get_json()
 
 
-def _every_day(*ranges: tuple[str, str]) -> dict:  # type: ignore[type-arg]
+def _every_day(*ranges: tuple[str, str]) -> dict:
     return {day: [{"start": s, "end": e} for s, e in ranges] for day in WEEKDAYS}
 
 
-def _book(web: FlaskClient, client_id: int, start: str, end: str, **fields: object) -> dict:  # type: ignore[type-arg]
+def _book(web: FlaskClient, client_id: int, start: str, end: str, **fields: object) -> dict:
     body = {
         "client_id": client_id,
         "title": "Personal Training Session",
@@ -669,7 +669,7 @@ def test_availability_on_a_past_day_has_no_slots(app, factory, monkeypatch, day)
 
 
 @pytest.fixture()
-def kolkata_trainer(factory):  # type: ignore[no-untyped-def]
+def kolkata_trainer(factory):
     other = factory.trainer(timezone="Asia/Kolkata")
     # 04:30-05:30 UTC is 10:00-11:00 in Kolkata; 19:00 UTC is 00:30 the next local day.
     factory.session(other, factory.client(other), utc(f"{DAY}T04:30"), 60, title="Kolkata morning")

@@ -22,7 +22,7 @@ def _url(client_id: int) -> str:
     return f"{CLIENTS}/{client_id}"
 
 
-def _listed(web: FlaskClient, query: str = "") -> dict:  # type: ignore[type-arg]
+def _listed(web: FlaskClient, query: str = "") -> dict:
     r = web.get(f"{CLIENTS}{query}")
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
@@ -481,7 +481,7 @@ def test_list_clients_trainer_id_does_not_widen_for_non_admin(logged_in, factory
 
 
 @pytest.fixture()
-def admin_web(app, factory):  # type: ignore[no-untyped-def]
+def admin_web(app, factory):
     admin = factory.admin()
     return admin, factory.login_as(admin)
 

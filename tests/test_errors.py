@@ -24,7 +24,7 @@ JSON_TYPE = {"Content-Type": "application/json"}
 
 
 @pytest.fixture()
-def bearer(factory, trainer) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def bearer(factory, trainer) -> dict[str, str]:
     return {"Authorization": f"Bearer {factory.token(trainer)}"}
 
 
@@ -172,7 +172,7 @@ SECRET_DETAIL = "SELECT password_hash FROM trainers -- secret-detail-42"
 
 @pytest.fixture()
 def failing_app(app: Flask) -> Flask:
-    def boom():  # type: ignore[no-untyped-def]
+    def boom():
         raise RuntimeError(SECRET_DETAIL)
 
     app.add_url_rule("/api/v1/test-boom", "test_boom", boom, methods=["GET", "POST"])
@@ -220,7 +220,7 @@ def test_unhandled_exception_log_uses_callers_request_id(failing_app, caplog):
 # --- request ids ------------------------------------------------------------------------------------
 
 
-def _request_id(r) -> str:  # type: ignore[no-untyped-def]
+def _request_id(r) -> str:
     value = r.headers.get("X-Request-ID")
     assert value, f"no X-Request-ID on {r.status_code}"
     return value

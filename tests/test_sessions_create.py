@@ -112,8 +112,8 @@ def test_sessions_require_authentication(app, client, factory, trainer, john, me
     r = client.open(path, method=method, json={"title": "x"} if method in ("POST", "PUT", "PATCH") else None)
     assert r.status_code == 401
     assert r.get_json() == AUTH_REQUIRED
-    assert stored(app, 1)["title"] == "Personal Training Session"  # type: ignore[index]
-    assert stored(app, 1)["status"] == "scheduled"  # type: ignore[index]
+    assert stored(app, 1)["title"] == "Personal Training Session"
+    assert stored(app, 1)["status"] == "scheduled"
 
 
 @pytest.mark.parametrize("raw", ["", "[]", '"text"', "{bad json", "null", "5", '[{"title": "x"}]'])
@@ -375,7 +375,7 @@ def test_create_session_accepted_datetime_forms(app, logged_in, john, start, exp
     data = create(logged_in, john.id, start, "2030-12-11T22:00:00")
     assert data["scheduled_start"] == expected
     assert get(logged_in, data["id"])["scheduled_start"] == expected
-    assert stored(app, data["id"])["scheduled_start"] == datetime.fromisoformat(expected).replace(tzinfo=UTC)  # type: ignore[index]
+    assert stored(app, data["id"])["scheduled_start"] == datetime.fromisoformat(expected).replace(tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -641,8 +641,8 @@ def test_time_zone_naive_times_round_trip(app, kolkata_web, kolkata_client):
     [item] = listed(kolkata_web)["sessions"]
     assert {key: item[key] for key in expected} == expected
     row = stored(app, data["id"])
-    assert row["scheduled_start"] == utc(2030, 12, 11, 4, 30)  # type: ignore[index]
-    assert row["actual_end"] == utc(2030, 12, 11, 5, 25)  # type: ignore[index]
+    assert row["scheduled_start"] == utc(2030, 12, 11, 4, 30)
+    assert row["actual_end"] == utc(2030, 12, 11, 5, 25)
 
 
 def test_time_zone_created_at_in_trainers_local_time(kolkata_web, kolkata_client):

@@ -25,7 +25,7 @@ def test_delete_session_soft_cancels_and_keeps_it(app, logged_in, john):
     assert data["status"] == "cancelled"
     assert data["title"] == created["title"]
     assert get(logged_in, created["id"])["status"] == "cancelled"
-    assert stored(app, created["id"])["status"] == "cancelled"  # type: ignore[index]
+    assert stored(app, created["id"])["status"] == "cancelled"
     assert listed_ids(logged_in) == [created["id"]]
 
 
@@ -91,8 +91,8 @@ def test_sessions_require_authentication(app, client, factory, trainer, john, me
     r = client.open(path, method=method, json={"title": "x"} if method in ("POST", "PUT", "PATCH") else None)
     assert r.status_code == 401
     assert r.get_json() == AUTH_REQUIRED
-    assert stored(app, 1)["title"] == "Personal Training Session"  # type: ignore[index]
-    assert stored(app, 1)["status"] == "scheduled"  # type: ignore[index]
+    assert stored(app, 1)["title"] == "Personal Training Session"
+    assert stored(app, 1)["status"] == "scheduled"
 
 
 # --- query parameters -----------------------------------------------------------------
@@ -113,7 +113,7 @@ def test_delete_permanent_false_forms(app, logged_in, john, value):
     r = logged_in.delete(f"{SESSIONS}/{created['id']}", query_string={"permanent": value})
     assert r.status_code == 200
     assert r.get_json()["message"] == "Session cancelled successfully"
-    assert stored(app, created["id"])["status"] == "cancelled"  # type: ignore[index]
+    assert stored(app, created["id"])["status"] == "cancelled"
 
 
 @pytest.mark.parametrize("value", ["maybe", "", "2", "on", "permanent"])

@@ -126,8 +126,8 @@ def test_sessions_require_authentication(app, client, factory, trainer, john, me
     r = client.open(path, method=method, json={"title": "x"} if method in ("POST", "PUT", "PATCH") else None)
     assert r.status_code == 401
     assert r.get_json() == AUTH_REQUIRED
-    assert stored(app, 1)["title"] == "Personal Training Session"  # type: ignore[index]
-    assert stored(app, 1)["status"] == "scheduled"  # type: ignore[index]
+    assert stored(app, 1)["title"] == "Personal Training Session"
+    assert stored(app, 1)["status"] == "scheduled"
 
 
 # --- query parameters -----------------------------------------------------------------

@@ -126,8 +126,8 @@ def test_sessions_require_authentication(app, client, factory, trainer, john, me
     r = client.open(path, method=method, json={"title": "x"} if method in ("POST", "PUT", "PATCH") else None)
     assert r.status_code == 401
     assert r.get_json() == AUTH_REQUIRED
-    assert stored(app, 1)["title"] == "Personal Training Session"  # type: ignore[index]
-    assert stored(app, 1)["status"] == "scheduled"  # type: ignore[index]
+    assert stored(app, 1)["title"] == "Personal Training Session"
+    assert stored(app, 1)["status"] == "scheduled"
 
 
 # --- query parameters -----------------------------------------------------------------
@@ -353,7 +353,7 @@ ASC_ORDER = {
 
 
 @pytest.fixture()
-def sort_rows(app, factory, trainer, john) -> list[int]:  # type: ignore[no-untyped-def]
+def sort_rows(app, factory, trainer, john) -> list[int]:
     ids = []
     for title, status, start, minutes, created, updated in SORT_ROWS:
         row = factory.session(trainer, john, start, minutes, title=title, status=status)
@@ -455,7 +455,7 @@ def test_list_sessions_filters_combine(factory, logged_in, trainer, john):
 
 
 @pytest.fixture()
-def dated(factory, trainer, john) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def dated(factory, trainer, john) -> dict[str, int]:
     """Sessions around 2030-12-11 (UTC trainer), 30 minutes each."""
     starts = {
         "dec10_2300": utc(2030, 12, 10, 23),

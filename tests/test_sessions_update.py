@@ -125,8 +125,8 @@ def test_sessions_require_authentication(app, client, factory, trainer, john, me
     r = client.open(path, method=method, json={"title": "x"} if method in ("POST", "PUT", "PATCH") else None)
     assert r.status_code == 401
     assert r.get_json() == AUTH_REQUIRED
-    assert stored(app, 1)["title"] == "Personal Training Session"  # type: ignore[index]
-    assert stored(app, 1)["status"] == "scheduled"  # type: ignore[index]
+    assert stored(app, 1)["title"] == "Personal Training Session"
+    assert stored(app, 1)["status"] == "scheduled"
 
 
 @pytest.mark.parametrize("raw", ["", "[]", '"text"', "{bad json", "null", "5", '[{"title": "x"}]'])
@@ -301,8 +301,8 @@ def test_update_session_read_only_fields_ignored(app, logged_in, trainer, john, 
     }
     assert data["updated_at"] != "2000-01-01T00:00:00"
     row = stored(app, created["id"])
-    assert row["id"] == created["id"]  # type: ignore[index]
-    assert row["trainer_id"] == trainer.id  # type: ignore[index]
+    assert row["id"] == created["id"]
+    assert row["trainer_id"] == trainer.id
     assert logged_in.get(f"{SESSIONS}/9999").status_code == 404
 
 
@@ -331,7 +331,7 @@ def test_update_session_put_back_what_was_got(app, logged_in, john, method, quer
     data = r.get_json()["data"]
     assert {key: data[key] for key in SESSION_KEYS - {"updated_at"}} == {key: got[key] for key in SESSION_KEYS - {"updated_at"}}
     after = stored(app, created["id"])
-    assert {k: v for k, v in after.items() if k != "updated_at"} == {k: v for k, v in before.items() if k != "updated_at"}  # type: ignore[union-attr]
+    assert {k: v for k, v in after.items() if k != "updated_at"} == {k: v for k, v in before.items() if k != "updated_at"}
 
 
 @pytest.mark.parametrize(
@@ -372,7 +372,7 @@ def test_update_session_null_clears_optional_field(app, logged_in, john, field):
     others = SESSION_KEYS - {field, "updated_at"}
     assert {key: data[key] for key in others} == {key: created[key] for key in others}
     assert get(logged_in, created["id"])[field] is None
-    assert stored(app, created["id"])[field] is None  # type: ignore[index]
+    assert stored(app, created["id"])[field] is None
 
 
 @pytest.mark.parametrize("field", ["title", "scheduled_start", "scheduled_end", "client_id", "session_type", "status"])

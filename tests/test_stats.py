@@ -27,7 +27,7 @@ def _zeros(keys: tuple[str, ...], **counts: int) -> dict[str, int]:
     return {key: 0 for key in keys} | {key.replace("_", "-"): n for key, n in counts.items()}
 
 
-def _empty_stats() -> dict:  # type: ignore[type-arg]
+def _empty_stats() -> dict:
     return {
         "total_sessions": 0,
         "by_status": _zeros(STATUSES),
@@ -40,7 +40,7 @@ def _empty_stats() -> dict:  # type: ignore[type-arg]
     }
 
 
-def _stats(web: FlaskClient, **params: object) -> dict:  # type: ignore[type-arg]
+def _stats(web: FlaskClient, **params: object) -> dict:
     r = web.get(STATS, query_string={k: v for k, v in params.items() if v is not None})
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
@@ -102,7 +102,7 @@ MIXED = [
 ]
 
 
-def _seed_mixed(factory, trainer, client) -> None:  # type: ignore[no-untyped-def]
+def _seed_mixed(factory, trainer, client) -> None:
     for i, (status, kind, minutes, past) in enumerate(MIXED):
         start = (PAST if past else FUTURE) + timedelta(hours=2 * i)
         factory.session(trainer, client, start, minutes, status=status, session_type=kind)
@@ -311,7 +311,7 @@ def test_stats_trainer_sees_only_own_sessions(logged_in, factory, trainer):
 
 
 @pytest.fixture()
-def two_calendars(factory, trainer):  # type: ignore[no-untyped-def]
+def two_calendars(factory, trainer):
     """mike: 1 completed and 1 upcoming; other: 3 no-shows and 1 upcoming group class."""
     mikes = factory.client(trainer)
     factory.session(trainer, mikes, PAST, status="completed")

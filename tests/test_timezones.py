@@ -30,17 +30,17 @@ def utc(text: str) -> datetime:
 
 
 @pytest.fixture()
-def zoned(app, factory):  # type: ignore[no-untyped-def]
+def zoned(app, factory):
     """A logged-in trainer in a given zone, with a client: ``zoned(tz) -> (web, trainer, client)``."""
 
-    def make(tz: str):  # type: ignore[no-untyped-def]
+    def make(tz: str):
         trainer = factory.trainer(timezone=tz)
         return factory.login_as(trainer), trainer, factory.client(trainer)
 
     return make
 
 
-def _create(web: FlaskClient, client_id: int, start: str, end: str, title: str = "Session") -> dict:  # type: ignore[type-arg]
+def _create(web: FlaskClient, client_id: int, start: str, end: str, title: str = "Session") -> dict:
     r = web.post(
         SESSIONS,
         json={
@@ -54,22 +54,22 @@ def _create(web: FlaskClient, client_id: int, start: str, end: str, title: str =
     return r.get_json()["data"]
 
 
-def _get(web: FlaskClient, session_id: int) -> dict:  # type: ignore[type-arg]
+def _get(web: FlaskClient, session_id: int) -> dict:
     r = web.get(f"{SESSIONS}/{session_id}")
     assert r.status_code == 200, r.get_json()
     return r.get_json()["data"]
 
 
-def _times(row: dict) -> tuple[str, str]:  # type: ignore[type-arg]
+def _times(row: dict) -> tuple[str, str]:
     return row["scheduled_start"], row["scheduled_end"]
 
 
-def _set_hours(web: FlaskClient, hours: dict) -> None:  # type: ignore[type-arg]
+def _set_hours(web: FlaskClient, hours: dict) -> None:
     r = web.patch(ME, json={"working_hours": hours})
     assert r.status_code == 200, r.get_json()
 
 
-def _data(web: FlaskClient, url: str, **params: object) -> dict:  # type: ignore[type-arg]
+def _data(web: FlaskClient, url: str, **params: object) -> dict:
     r = web.get(url, query_string=params)
     assert r.status_code == 200, r.get_json()
     return r.get_json()["data"]
@@ -338,7 +338,7 @@ def test_availability_working_hours_boundaries_on_dst_change_days(zoned, day, st
     ]
 
 
-def _seed_around(factory, trainer, client, day: str, offsets: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+def _seed_around(factory, trainer, client, day: str, offsets: tuple[int, int]) -> None:
     """Sessions at 23:30 the evening before, 00:30 and 23:30 on ``day``, and 00:30 the
     morning after, local time; ``offsets`` are the UTC offsets before and after the change."""
     before, after = offsets

@@ -101,10 +101,10 @@ def sql_only(app: Any, once: Callable[[], int], requests: int) -> None:
     try:
         driver = raw.driver_connection
         if engine.dialect.name == "postgresql":
-            driver.autocommit = True  # type: ignore[union-attr]
+            driver.autocommit = True
         else:
-            driver.isolation_level = None  # type: ignore[union-attr]
-        cursor = driver.cursor()  # type: ignore[union-attr]
+            driver.isolation_level = None
+        cursor = driver.cursor()
 
         def replay() -> None:
             for statement, parameters in statements:

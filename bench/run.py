@@ -13,7 +13,8 @@ the larger size over its p99 at the smaller. The sizes of one database are measu
 side by side, endpoint by endpoint (see ``run_db``).
 
 Writes bench-results/<db>-<size>.json and .md, and bench-results/report.md / .json.
-``--smoke`` is the tiny version CI runs to prove that all of this still works.
+``--smoke`` is the tiny version CI runs to prove that all of this still works: its
+databases are its own and are dropped when it ends, however it ends.
 """
 
 from __future__ import annotations
@@ -23,14 +24,14 @@ import json
 import math
 import os
 import platform
-import re
 import shutil
-import socket
+import signal
 import sqlite3
 import statistics
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -46,6 +47,7 @@ from sqlalchemy.engine import make_url
 
 from mectofitness.config import normalize_database_url
 from mectofitness.models import AuthToken, Client, SessionStatus, Trainer, TrainingSession
+from tests.live import Served, live_server, login_cookie
 
 from . import ANCHOR, MEASURED_PASSWORD, MEASURED_USERNAME, RESULTS, ROOT, SIZES
 from . import seed as seeding
@@ -122,7 +124,10 @@ class Dataset:
 
 
 def dataset(db: str, size: int, *, pg_url: str, data_dir: Path, smoke: bool) -> Dataset:
-    name = f"{'smoke' if smoke else 'bench'}-{size}"
+    """The dataset's database, created if missing. The benchmark's are kept and reused; a
+    smoke run's has a name of its own (no other run, concurrent or later, shares it) and
+    is dropped when the run ends (``drop_dataset``)."""
+    name = f"smoke-{size}-{uuid.uuid4().hex[:8]}" if smoke else f"bench-{size}"
     if db == "sqlite":
         return Dataset(db, size, f"sqlite:///{data_dir / (name + '.db')}")
     url = make_url(normalize_database_url(pg_url))
@@ -133,6 +138,24 @@ def dataset(db: str, size: int, *, pg_url: str, data_dir: Path, smoke: bool) -> 
             conn.execute(text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
     return Dataset(db, size, url.set(database=database).render_as_string(hide_password=False))
+
+
+def drop_dataset(ds: Dataset, *, pg_url: str, log: Any) -> None:
+    """Remove a smoke run's database: on PostgreSQL the database (its connections ended),
+    on SQLite the file and the files SQLite and the service keep beside it."""
+    url = make_url(ds.url)
+    if ds.db == "postgresql":
+        admin = create_engine(normalize_database_url(pg_url), isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        finally:
+            admin.dispose()
+    else:
+        path = Path(url.database or "")
+        for suffix in ("", "-wal", "-shm", "-journal", "-writers.lock"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+    log(f"[{ds.key}] dropped {url.database}")
 
 
 def ensure_seeded(ds: Dataset, *, reseed: bool, log: Any) -> None:
@@ -211,65 +234,15 @@ def _utc(value: datetime) -> datetime:
 # ------------------------------------------------------------------------------ server
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class Served:
-    base: str  # http://127.0.0.1:<port>
-    pid: int  # gunicorn's master process; its workers are its children
-
-
 @contextmanager
-def server(ds: Dataset, out: Path, *, workers: int | None, threads: int | None, log: Any,
-           minimum: bool = False) -> Iterator[Served]:
-    """``mectofitness serve`` as production runs it: its own defaults unless told. With
-    ``minimum``, ``bench.minimum`` instead, under the same gunicorn settings."""
-    port = free_port()
-    command = [str(Path(sys.executable).with_name("mectofitness")), "serve", "--port", str(port)]
-    if workers:
-        command += ["--workers", str(workers)]
-    if threads:
-        command += ["--threads", str(threads)]
-    if minimum:
-        size = server_size(workers, threads)
-        command = [sys.executable, "-m", "bench.minimum", "--database-url", ds.url, "--secret-key", SECRET_KEY,
-                   "--port", str(port), "--workers", str(size[0]), "--threads", str(size[1])]
-    env = {
-        **os.environ,
-        "DATABASE_URL": ds.url,
-        "MECTO_ENV": "production",
-        "SECRET_KEY": SECRET_KEY,
-        "MECTO_INSTANCE_PATH": str(out / "instance"),
-    }
-    env.pop("MECTO_LOG_LEVEL", None)
-    log_path = out / f"server-{ds.key}{'-minimum' if minimum else ''}.log"
-    with open(log_path, "w") as log_file:
-        process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=ROOT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 600  # the first start may build a new index
-            while True:
-                try:
-                    if requests.get(base + "/api/v1/health", timeout=2).status_code == 200:
-                        break
-                except requests.ConnectionError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"server did not start; see {log_path}")
-                time.sleep(0.2)
-            log(f"[{ds.key}] server up: {' '.join(command[1:7] if minimum else command[1:])}")
-            yield Served(base, process.pid)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+def server(ds: Dataset, out: Path, *, workers: int | None, threads: int | None, log: Any) -> Iterator[Served]:
+    """``mectofitness serve`` as production runs it: its own defaults unless told, its log
+    level, its access log."""
+    with live_server(ds.url, out / "instance", log=out / f"server-{ds.key}.log", workers=workers, threads=threads,
+                     production=True, secret_key=SECRET_KEY, log_level=None,
+                     start_timeout=600) as served:  # the first start may build a new index
+        log(f"[{ds.key}] server up: {' '.join(served.command[2:])}")
+        yield served
 
 
 def reprioritize_backends(ds: Dataset) -> None:
@@ -292,13 +265,7 @@ def reprioritize_backends(ds: Dataset) -> None:
 
 
 def login(base: str) -> str:
-    response = requests.post(base + "/api/v1/auth/login",
-                             json={"username": MEASURED_USERNAME, "password": MEASURED_PASSWORD}, timeout=30)
-    response.raise_for_status()
-    match = re.search(r"(?:^|[;,]\s*)session=([^;]+)", response.headers.get("Set-Cookie", ""))
-    if not match:
-        raise SystemExit("login set no session cookie")
-    return match.group(1)
+    return login_cookie(base, MEASURED_USERNAME, MEASURED_PASSWORD)
 
 
 def logout(base: str, cookie: str) -> None:
@@ -385,12 +352,7 @@ class Options:
     workers: int | None
     server_threads: int | None
     smoke: bool
-    minimum: bool = False
     paired: bool = False  # drive every size at the same moment (see --paired)
-
-
-# bench.minimum's bookings take their own stretch of hours: its rounds are numbered from here.
-MINIMUM_ROUNDS = 100
 
 
 def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
@@ -402,7 +364,6 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
     measured first and again last; ratios are to the mean of the two."""
     binary = ensure_wrk()
     results: dict[str, dict[str, list[dict[str, Any]]]] = {ds.key: {} for ds in datasets}
-    largest = max(ds.size for ds in datasets)
     with ExitStack() as stack:
         runs = []
         for ds in datasets:
@@ -410,25 +371,18 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
             base = stack.enter_context(server(ds, out, workers=opts.workers, threads=opts.server_threads, log=log)).base
             cookie = login(base)
             stack.callback(logout, base, cookie)
-            runs.append((ds, base, cookie, files, client_ids, False))
-            if opts.minimum and ds.size == largest and not opts.paired:
-                # The yardstick reads the service's login cookie (same secret key and database).
-                minimum_base = stack.enter_context(
-                    server(ds, out, workers=opts.workers, threads=opts.server_threads, log=log, minimum=True)).base
-                results[ds.key + "+minimum"] = {}
-                runs.append((ds, minimum_base, cookie, files, client_ids, True))
+            runs.append((ds, base, cookie, files, client_ids))
         names = [ep.name for ep in endpoints(ANCHOR, runs[0][3], opts.wrk_threads, runs[0][4], warmup=False)
                  if not only or ep.name in only or ep.kind == "floor"] + ["floor_end"]
 
         def measure(run: tuple[Any, ...], name: str, round_no: int) -> None:
-            ds, base, cookie, files, client_ids, minimum = run
-            key = ds.key + ("+minimum" if minimum else "")
-            book_round = round_no + (MINIMUM_ROUNDS if minimum else 0)
-            measured = endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=False, round_no=book_round)
+            ds, base, cookie, files, client_ids = run
+            key = ds.key
+            measured = endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=False, round_no=round_no)
             warm = {e.name: e for e in endpoints(ANCHOR, files, opts.wrk_threads, client_ids, warmup=True,
-                                                 round_no=book_round)}
+                                                 round_no=round_no)}
             ep = next(e for e in measured if e.name == name.removesuffix("_end"))
-            status = preflight(base, ep, cookie, files, client_ids, book_round)
+            status = preflight(base, ep, cookie, files, client_ids, round_no)
             if not 200 <= status < 300:
                 raise SystemExit(f"[{key}] {ep.name}: preflight answered {status}")
             if opts.warmup and name != "floor_end":
@@ -467,16 +421,9 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
         reset_bookings(ds)  # take the run's bookings out again
         figures_by_name = {name: combine(rounds) for name, rounds in results[ds.key].items()}
         floor = (figures_by_name["floor"]["rps"] + figures_by_name["floor_end"]["rps"]) / 2
-        yardstick = {name: combine(rounds) for name, rounds in results.get(ds.key + "+minimum", {}).items()}
-        yardstick_floor = ((yardstick["floor"]["rps"] + yardstick["floor_end"]["rps"]) / 2) if yardstick else 0
-        # The yardstick's too against the service's floor, as the targets are: its own floor
-        # (bare Flask) is higher, so this is the ratio most favourable to it.
-        for figures in [*figures_by_name.values(), *yardstick.values()]:
+        for figures in figures_by_name.values():
             figures["ratio"] = round(figures["rps"] / floor, 3) if floor else None
             figures["meets_target"] = None if figures["target"] is None else figures["ratio"] >= figures["target"]
-        for figures in yardstick.values():
-            if figures["kind"] != "floor":
-                figures["best_ratio"] = best_ratio(floor, figures["rps"], yardstick_floor)
         out_results[ds.key] = {
             "db": ds.db,
             "size": ds.size,
@@ -494,7 +441,6 @@ def run_db(datasets: list[Dataset], opts: Options, out: Path, *, log: Any,
             },
             "floor_rps": round(floor, 1),
             "endpoints": figures_by_name,
-            "minimum": yardstick,
         }
     return out_results
 
@@ -521,21 +467,6 @@ def combine(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     out["load_after"] = max(r["load_after"] for r in rounds)
     out["rounds"] = rounds
     return out
-
-
-def best_ratio(floor_rps: float, minimum_rps: float, minimum_floor_rps: float) -> float | None:
-    """The most the service could reach on an endpoint: its ratio to its floor if the
-    endpoint's own work (what it costs beyond the floor) cost no more than the yardstick's.
-
-    On a CPU-bound machine a request's cost is cores / req/s, and an endpoint's cost is
-    its floor's plus its own work. The yardstick's own work is its endpoint's cost less its
-    own floor's (bare Flask), so the bound is floor / (floor + that work): a ratio of 0.5
-    needs the endpoint's own work to cost no more than the whole floor request."""
-    if not (floor_rps and minimum_rps and minimum_floor_rps):
-        return None
-    floor_cost = 1 / floor_rps
-    own_work = max(1 / minimum_rps - 1 / minimum_floor_rps, 0.0)
-    return round(floor_cost / (floor_cost + own_work), 3)
 
 
 def percentile(histogram: list[list[int]], p: float) -> int:
@@ -606,26 +537,17 @@ def machine(ds: Dataset) -> dict[str, Any]:
 
 
 def table(result: dict[str, Any]) -> str:
-    minimum = result.get("minimum") or {}
-    extra = " minimum req/s | minimum vs floor | minimum met | best |" if minimum else ""
     lines = [
-        "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | vs floor | target | met | load |" + extra,
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: |"
-        + (" ---: | ---: | :---: | ---: |" if minimum else ""),
+        "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | vs floor | target | met | load |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: |",
     ]
-    for name, figures in result["endpoints"].items():
+    for figures in result["endpoints"].values():
         target = "" if figures["target"] is None else f"≥ {figures['target']}"
-        line = (
+        lines.append(
             f"| {figures['label']} | {figures['requests']:,} | {figures['rps']:,.1f} | {figures['p50_ms']:.2f} | "
             f"{figures['p95_ms']:.2f} | {figures['p99_ms']:.2f} | {figures['ratio']:.2f} | {target} | "
             f"{_met(figures)} | {figures.get('load_before', 0):.1f}-{figures.get('load_after', 0):.1f} |"
         )
-        if minimum:
-            yardstick = minimum.get(name)
-            best = yardstick.get("best_ratio") if yardstick else None
-            line += (f" {yardstick['rps']:,.1f} | {yardstick['ratio']:.2f} | {_met(yardstick)} | "
-                     f"{'' if best is None else f'{best:.2f}'} |" if yardstick else " | | | |")
-        lines.append(line)
     return "\n".join(lines)
 
 
@@ -674,11 +596,7 @@ def report(results: dict[str, dict[str, Any]], command: str) -> tuple[str, dict[
                    f"priority nice {s.get('nice', 0)}. Load: the 1-minute load average before and after "
                    "each measurement."
                    + (" Paired: every size of the database driven at the same moment, each with its own wrk."
-                      if s.get("paired") else "")
-                   + (" Minimum: `bench.minimum` under the same settings (the least this stack can do for the "
-                      "endpoint's work), its req/s over the service's floor. Best: the service's ratio if its "
-                      "endpoint cost no more over its floor than the yardstick's costs over the yardstick's "
-                      "own floor (see `best_ratio`)." if result.get("minimum") else "")), "",
+                      if s.get("paired") else "")), "",
                   table(result), ""]
     for db in sorted({r["db"] for r in results.values()}):
         sizes = sorted(r["size"] for r in results.values() if r["db"] == db)
@@ -694,15 +612,14 @@ def report(results: dict[str, dict[str, Any]], command: str) -> tuple[str, dict[
 
 
 def rounds_table(results: dict[str, dict[str, Any]]) -> str:
-    """Each round's own p99 and req/s, for every run (the service's, then the yardstick's)."""
+    """Each round's own p99 and req/s, for every run."""
     lines = ["| run | endpoint | p99 per round (ms) | req/s per round |", "| --- | --- | ---: | ---: |"]
     for key, result in results.items():
-        for suffix, figures_by_name in (("", result["endpoints"]), ("+minimum", result.get("minimum") or {})):
-            for figures in figures_by_name.values():
-                rounds = figures.get("rounds") or [figures]
-                p99s = ", ".join(f"{r['p99_ms']:.0f}" for r in rounds)
-                rates = ", ".join(f"{r['rps']:,.0f}" for r in rounds)
-                lines.append(f"| {key}{suffix} | {figures['label']} | {p99s} | {rates} |")
+        for figures in result["endpoints"].values():
+            rounds = figures.get("rounds") or [figures]
+            p99s = ", ".join(f"{r['p99_ms']:.0f}" for r in rounds)
+            rates = ", ".join(f"{r['rps']:,.0f}" for r in rounds)
+            lines.append(f"| {key} | {figures['label']} | {p99s} | {rates} |")
     return "\n".join(lines)
 
 
@@ -728,12 +645,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nice", type=int, default=None,
                         help="run the server, wrk and (PostgreSQL) the database backends serving them at this "
                              "scheduling priority, e.g. -10 as root on a machine shared with other work")
-    parser.add_argument("--minimum", action="store_true",
-                        help="also measure bench.minimum (the least this stack can do for each endpoint's work) "
-                             "beside the service, at the largest size")
     parser.add_argument("--paired", action="store_true",
                         help="drive every size of a database at the same moment, each with its own wrk, for a "
-                             "p99 growth that the machine's changes of speed fall on alike (no yardstick); "
+                             "p99 growth that the machine's changes of speed fall on alike; "
                              "writes paired-*.json|.md")
     parser.add_argument("--smoke", action="store_true",
                         help="tiny data, 1 s per endpoint, no warm-up: proves the benchmark works (CI)")
@@ -744,12 +658,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         sizes = args.size or [1_000]
         opts = Options(duration=1, warmup=0, rounds=1, connections=8, wrk_threads=2, workers=args.workers,
-                       server_threads=args.server_threads, smoke=True, minimum=args.minimum, paired=args.paired)
+                       server_threads=args.server_threads, smoke=True, paired=args.paired)
     else:
         sizes = args.size or list(SIZES)
         opts = Options(duration=args.duration, warmup=args.warmup, rounds=args.rounds, connections=args.connections,
                        wrk_threads=args.wrk_threads, workers=args.workers, server_threads=args.server_threads, smoke=False,
-                       minimum=args.minimum, paired=args.paired)
+                       paired=args.paired)
     out = args.out.resolve()
     data_dir = out / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -757,16 +671,24 @@ def main(argv: list[str] | None = None) -> int:
     def log(line: str) -> None:
         print(line, flush=True)
 
+    # A termination signal unwinds like an error: servers stopped, smoke databases dropped.
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
     results: dict[str, dict[str, Any]] = {}
     prefix = ("smoke-" if opts.smoke else "") + ("paired-" if opts.paired else "")
-    for db in dbs:
-        datasets = [dataset(db, size, pg_url=args.pg_url, data_dir=data_dir, smoke=opts.smoke) for size in sorted(sizes)]
-        for ds in datasets:
-            ensure_seeded(ds, reseed=args.reseed, log=log)
-        for key, result in run_db(datasets, opts, out, log=log, only=set(args.only) if args.only else None).items():
-            results[key] = result
-            (out / f"{prefix}{key}.json").write_text(json.dumps(result, indent=2))
-            (out / f"{prefix}{key}.md").write_text(table(result) + "\n")
+    with ExitStack() as smoke_data:
+        for db in dbs:
+            datasets = []
+            for size in sorted(sizes):
+                ds = dataset(db, size, pg_url=args.pg_url, data_dir=data_dir, smoke=opts.smoke)
+                if opts.smoke:
+                    smoke_data.callback(drop_dataset, ds, pg_url=args.pg_url, log=log)
+                datasets.append(ds)
+            for ds in datasets:
+                ensure_seeded(ds, reseed=args.reseed, log=log)
+            for key, result in run_db(datasets, opts, out, log=log, only=set(args.only) if args.only else None).items():
+                results[key] = result
+                (out / f"{prefix}{key}.json").write_text(json.dumps(result, indent=2))
+                (out / f"{prefix}{key}.md").write_text(table(result) + "\n")
     command = "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:])
     markdown, summary = report(results, command.strip())
     name = f"{prefix}report"

@@ -1,8 +1,8 @@
 """Where the server's time goes under load: py-spy samples every worker of the production
-server (or, with ``--minimum``, of the yardstick ``bench.minimum``) while wrk drives one
-endpoint as ``bench.run`` does, and the samples are summed into the parts of a request.
+server while wrk drives one endpoint as ``bench.run`` does, and the samples are summed
+into the parts of a request.
 
-    python -m bench.spy --db sqlite --size 1000000 --endpoint get --minimum
+    python -m bench.spy --db sqlite --size 1000000 --endpoint get
 
 The floor is profiled the same way first, so that an endpoint's own work (its cost beyond
 the floor's) can be read off part by part: a read meets the 0.5 target only if its own work
@@ -40,7 +40,7 @@ TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pydantic: parameters and models", ("pydantic",)),
     ("Flask-Login", ("flask_login/",)),
-    ("the app's own code (views, services, hooks)", ("mectofitness/", "bench/minimum.py")),
+    ("the app's own code (views, services, hooks)", ("mectofitness/",)),
     ("Flask and Werkzeug: routing, request, response", ("flask/", "werkzeug/")),
     ("gunicorn: HTTP, keep-alive, access log", ("gunicorn/",)),
 )
@@ -121,7 +121,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--endpoint", default="get", help="a bench.run endpoint name (get, list, stats_all, ...)")
-    parser.add_argument("--minimum", action="store_true", help="profile the yardstick instead of the service")
     parser.add_argument("--seconds", type=int, default=12, help="wrk's time per endpoint; py-spy samples all but 2 s")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
@@ -141,12 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.endpoint not in by_name:
         raise SystemExit(f"no endpoint {args.endpoint!r}; one of {', '.join(by_name)}")
     with ExitStack() as stack:
-        service = stack.enter_context(server(ds, out, workers=None, threads=None, log=print))
-        cookie = login(service.base)  # the yardstick reads the service's login cookie
-        stack.callback(logout, service.base, cookie)
-        target = service
-        if args.minimum:
-            target = stack.enter_context(server(ds, out, workers=None, threads=None, log=print, minimum=True))
+        target = stack.enter_context(server(ds, out, workers=None, threads=None, log=print))
+        cookie = login(target.base)
+        stack.callback(logout, target.base, cookie)
         results = {}
         for name in ("floor", args.endpoint):
             ep = by_name[name]
@@ -154,8 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                 threads=args.wrk_threads)
             results[name] = profile(binary, target.pid, ep, target.base, cookie, seconds=args.seconds, rate=args.rate,
                                     connections=args.connections, wrk_threads=args.wrk_threads, out=out)
-    who = "bench.minimum" if args.minimum else "mectofitness serve"
-    print(f"\n{who}, {ds.db} {ds.size:,} sessions, py-spy at {args.rate} Hz over {args.seconds - 2} s "
+    print(f"\nmectofitness serve, {ds.db} {ds.size:,} sessions, py-spy at {args.rate} Hz over {args.seconds - 2} s "
           f"of {args.seconds} s under wrk ({args.connections} connections):\n")
     print(table(results["floor"], results[args.endpoint], by_name[args.endpoint].label))
     return 0

@@ -16,7 +16,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -24,6 +23,9 @@ import requests
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a file (python scripts/fuzz.py): tests.live is found from the root
+from tests.live import live_server
+
 BIN = Path(sys.executable).parent
 SEED = 20251209
 REVOKE = "auth_revoke_token"
@@ -50,12 +52,10 @@ def fuzz(backend: str, args: argparse.Namespace) -> bool:
         try:
             _run([str(BIN / "mectofitness"), "create-trainer", "--username", "fuzzer", "--email",
                   "fuzzer@example.com", "--password", "fuzz-password-1", "--timezone", "America/New_York"], env)
-            port = _free_port()
-            log = open(Path(tmp) / "server.log", "w")  # noqa: SIM115 - closed in finally
-            server = subprocess.Popen([str(BIN / "mectofitness"), "serve", "--port", str(port), "--workers", "2"],
-                                      env=env, stdout=subprocess.DEVNULL, stderr=log)
-            try:
-                base = f"http://127.0.0.1:{port}"
+            server_log = Path(tmp) / "server.log"
+            # The app's log (stderr) only: it is searched for tracebacks below.
+            with live_server(url, Path(tmp), log=server_log, workers=2, access_log=False) as server:
+                base = server.base
                 token = _prepare(base)
                 report = ROOT / "fuzz-report" / backend
                 report.mkdir(parents=True, exist_ok=True)
@@ -78,30 +78,17 @@ def fuzz(backend: str, args: argparse.Namespace) -> bool:
                 ):
                     print(f"== fuzzing on {backend}: {' '.join(common[2:] + scope)}", flush=True)
                     ok = subprocess.run(common + scope, env=env, check=False).returncode == 0 and ok
-                server_log = (Path(tmp) / "server.log").read_text()
-                if "Traceback" in server_log:
-                    print(server_log[-5000:])
+                errors = server_log.read_text()
+                if "Traceback" in errors:
+                    print(errors[-5000:])
                     return False
                 return ok
-            finally:
-                server.terminate()
-                server.wait(timeout=20)
-                log.close()
         finally:
             drop()
 
 
 def _prepare(base: str) -> str:
     """Log in, make a token, and give the trainer clients and a session to act on."""
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            requests.get(base + "/api/v1/health", timeout=1)
-            break
-        except requests.ConnectionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
     http = requests.Session()
     http.post(base + "/api/v1/auth/login", json={"username": "fuzzer", "password": "fuzz-password-1"},
               timeout=10).raise_for_status()
@@ -115,7 +102,7 @@ def _prepare(base: str) -> str:
     return token
 
 
-def _database(backend: str, tmp: Path, postgres_url: str):  # type: ignore[no-untyped-def]
+def _database(backend: str, tmp: Path, postgres_url: str):
     if backend == "sqlite":
         return f"sqlite:///{tmp / 'fuzz.db'}", lambda: None
     admin_url = postgres_url.replace("postgresql://", "postgresql+psycopg://", 1)
@@ -130,14 +117,6 @@ def _database(backend: str, tmp: Path, postgres_url: str):  # type: ignore[no-un
         admin.dispose()
 
     return postgres_url.rsplit("/", 1)[0] + "/" + name, drop
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:

@@ -20,8 +20,10 @@ from sqlalchemy.engine import make_url
 
 from mectofitness import create_app, migrate
 from mectofitness.config import Settings, normalize_database_url
+from mectofitness.db import Base
+from mectofitness.models import Client, Trainer, TrainingSession
 
-from .factories import Factory
+from .factories import Factory, utc
 
 PG_URL = os.environ.get("MECTO_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -30,6 +32,10 @@ TEST_HASH_METHOD = "scrypt:1024:8:1"
 
 if os.environ.get("CI") and not PG_URL:
     raise RuntimeError("CI must set MECTO_TEST_POSTGRES_URL: PostgreSQL tests may not be skipped")
+
+# Every table the models define (importing mectofitness.models maps them all), emptied
+# between tests on PostgreSQL.
+TRUNCATE = "TRUNCATE {} RESTART IDENTITY CASCADE".format(", ".join(t.name for t in Base.metadata.sorted_tables))
 
 
 class Database:
@@ -69,12 +75,7 @@ class Database:
             shutil.copyfile(self.template, path)
             return f"sqlite:///{path}"
         with self.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "TRUNCATE training_sessions, clients, auth_tokens, login_failures, trainers "
-                    "RESTART IDENTITY CASCADE"
-                )
-            )
+            conn.execute(text(TRUNCATE))
         return self.url
 
     def close(self) -> None:
@@ -130,13 +131,67 @@ def factory(app: Flask) -> Factory:
 
 
 @pytest.fixture()
-def trainer(factory: Factory):  # type: ignore[no-untyped-def]
+def trainer(factory: Factory):
     return factory.trainer(username="mike", email="mike@example.com", full_name="Mike Thompson")
 
 
 @pytest.fixture()
-def logged_in(app: Flask, factory: Factory, trainer) -> FlaskClient:  # type: ignore[no-untyped-def]
+def logged_in(factory: Factory, trainer) -> FlaskClient:
     """A test client holding the ``mike`` trainer's session cookie."""
-    web = app.test_client()
-    factory.login(web, trainer)
-    return web
+    return factory.login_as(trainer)
+
+
+@pytest.fixture()
+def admin(factory: Factory) -> Trainer:
+    """An admin, in UTC."""
+    return factory.admin()
+
+
+@pytest.fixture()
+def admin_web(factory: Factory, admin: Trainer) -> FlaskClient:
+    """A test client logged in as ``admin``."""
+    return factory.login_as(admin)
+
+
+# --- the Sessions API's cast (tests/test_sessions_*.py) -------------------------------
+
+
+@pytest.fixture()
+def john(factory: Factory, trainer: Trainer) -> Client:
+    return factory.client(trainer, name="John Doe", email="john@example.com", phone="+1-555-0123")
+
+
+@pytest.fixture()
+def other(factory: Factory) -> Trainer:
+    return factory.trainer()
+
+
+@pytest.fixture()
+def other_client(factory: Factory, other: Trainer) -> Client:
+    return factory.client(other)
+
+
+@pytest.fixture()
+def other_session(factory: Factory, other: Trainer, other_client: Client) -> TrainingSession:
+    return factory.session(other, other_client, utc(2030, 12, 11, 10), title="Their Session")
+
+
+@pytest.fixture()
+def existing(factory: Factory, trainer: Trainer, john: Client) -> TrainingSession:
+    """Mike's session 2030-12-11 10:00-11:00 UTC."""
+    return factory.session(trainer, john, utc(2030, 12, 11, 10), title="Existing")
+
+
+@pytest.fixture()
+def kolkata(factory: Factory) -> Trainer:
+    return factory.trainer(timezone="Asia/Kolkata")
+
+
+@pytest.fixture()
+def kolkata_web(factory: Factory, kolkata: Trainer) -> FlaskClient:
+    return factory.login_as(kolkata)
+
+
+@pytest.fixture()
+def kolkata_client(factory: Factory, kolkata: Trainer) -> Client:
+    return factory.client(kolkata)

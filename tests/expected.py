@@ -1,5 +1,7 @@
-"""The published document's object shapes, written out once for the tests (on purpose
-not derived from the code under test)."""
+"""The published document's object shapes, values and messages, written out once for the
+tests (on purpose not derived from the code under test)."""
+
+import re
 
 SESSION_KEYS = frozenset(
     {
@@ -11,3 +13,13 @@ SESSION_KEYS = frozenset(
 )
 CLIENT_KEYS = frozenset({"id", "name", "email", "phone", "status"})
 TRAINER_KEYS = frozenset({"id", "username", "email", "full_name"})
+
+STATUSES = ("scheduled", "completed", "cancelled", "no-show")
+SESSION_TYPES = ("personal", "group", "online", "assessment", "consultation")
+OPTIONAL_TEXT = ("description", "notes", "trainer_notes", "exercises_performed", "client_feedback")
+LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
+
+END_AFTER_START = "Scheduled end time must be after start time"
+NOT_FOUND = {"success": False, "error": "Session not found"}
+AUTH_REQUIRED = {"success": False, "error": "Authentication required"}
+CLIENT_NOT_FOUND = {"client_id": "Client not found"}

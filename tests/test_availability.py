@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from mectofitness import timeutil
+
+from .factories import assert_invalid
 
 AVAILABILITY = "/api/v1/sessions/availability"
 SESSIONS = "/api/v1/sessions"
@@ -26,15 +27,15 @@ def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def slot(start: str, end: str, minutes: int) -> dict:  # type: ignore[type-arg]
+def slot(start: str, end: str, minutes: int) -> dict:
     return {"start": start, "end": end, "duration_minutes": minutes}
 
 
-def booked(start: str, end: str, title: str = "Personal Training Session") -> dict:  # type: ignore[type-arg]
+def booked(start: str, end: str, title: str = "Personal Training Session") -> dict:
     return {"start": start, "end": end, "title": title}
 
 
-def _availability(web: FlaskClient, **params: object) -> dict:  # type: ignore[type-arg]
+def _availability(web: FlaskClient, **params: object) -> dict:
     r = web.get(AVAILABILITY, query_string=params)
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
@@ -43,26 +44,20 @@ def _availability(web: FlaskClient, **params: object) -> dict:  # type: ignore[t
     return body["data"]
 
 
-def _slots(web: FlaskClient, **params: object) -> list[dict]:  # type: ignore[type-arg]
+def _slots(web: FlaskClient, **params: object) -> list[dict]:
     return _availability(web, **params)["available_slots"]
 
 
-def _as(app: Flask, factory, trainer) -> FlaskClient:  # type: ignore[no-untyped-def]
-    web = app.test_client()
-    factory.login(web, trainer)
-    return web
-
-
-def _set_hours(web: FlaskClient, hours: dict) -> None:  # type: ignore[type-arg]
+def _set_hours(web: FlaskClient, hours: dict) -> None:
     r = web.patch(ME, json={"working_hours": hours})
     assert r.status_code == 200, r.get_json()
 
 
-def _every_day(*ranges: tuple[str, str]) -> dict:  # type: ignore[type-arg]
+def _every_day(*ranges: tuple[str, str]) -> dict:
     return {day: [{"start": s, "end": e} for s, e in ranges] for day in WEEKDAYS}
 
 
-def _book(web: FlaskClient, client_id: int, start: str, end: str, **fields: object) -> dict:  # type: ignore[type-arg]
+def _book(web: FlaskClient, client_id: int, start: str, end: str, **fields: object) -> dict:
     body = {
         "client_id": client_id,
         "title": "Personal Training Session",
@@ -188,7 +183,7 @@ def test_availability_defaults_to_today_in_trainers_zone_and_60_minutes(
     app, factory, monkeypatch, zone, clock, day, slots
 ):
     monkeypatch.setattr(timeutil, "now", lambda: utc(clock))
-    web = _as(app, factory, factory.trainer(timezone=zone))
+    web = factory.login_as(factory.trainer(timezone=zone))
     data = _availability(web)
     assert data == {
         "date": day,
@@ -200,7 +195,7 @@ def test_availability_defaults_to_today_in_trainers_zone_and_60_minutes(
 
 @pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
 def test_availability_default_date_with_the_real_clock(app, factory, zone):
-    web = _as(app, factory, factory.trainer(timezone=zone))
+    web = factory.login_as(factory.trainer(timezone=zone))
     before = datetime.now(ZoneInfo(zone)).date().isoformat()
     data = _availability(web)
     after = datetime.now(ZoneInfo(zone)).date().isoformat()
@@ -240,7 +235,7 @@ def test_availability_default_duration_omits_slots_under_an_hour(logged_in, fact
     ],
 )
 def test_availability_date_as_datetime_uses_its_local_date(app, factory, zone, value, day):
-    web = _as(app, factory, factory.trainer(timezone=zone))
+    web = factory.login_as(factory.trainer(timezone=zone))
     data = _availability(web, date=value)
     assert data["date"] == day
     assert data["available_slots"] == [slot(f"{day}T08:00:00", f"{day}T20:00:00", 720)]
@@ -278,12 +273,7 @@ def test_availability_document_python_example_next_7_days(logged_in, days_ahead)
 )
 def test_availability_bad_date_is_400_naming_date(logged_in, value, message):
     r = logged_in.get(AVAILABILITY, query_string={"date": value})
-    assert r.status_code == 400
-    assert r.get_json() == {
-        "success": False,
-        "error": "Validation failed",
-        "errors": {"date": message},
-    }
+    assert_invalid(r, errors={"date": message})
 
 
 # --- the duration parameter ------------------------------------------------------------------------
@@ -302,18 +292,12 @@ def test_availability_bad_date_is_400_naming_date(logged_in, value, message):
 )
 def test_availability_bad_duration_is_400_naming_duration(logged_in, value, message):
     r = logged_in.get(AVAILABILITY, query_string={"date": DAY, "duration": value})
-    assert r.status_code == 400
-    assert r.get_json() == {
-        "success": False,
-        "error": "Validation failed",
-        "errors": {"duration": message},
-    }
+    assert_invalid(r, errors={"duration": message})
 
 
 def test_availability_bad_date_and_duration_are_named_together(logged_in):
     r = logged_in.get(AVAILABILITY, query_string={"date": "tomorrow", "duration": "1441"})
-    assert r.status_code == 400
-    assert r.get_json()["errors"] == {"date": ISO_MESSAGE, "duration": "Must be at most 1440"}
+    assert_invalid(r, errors={"date": ISO_MESSAGE, "duration": "Must be at most 1440"})
 
 
 @pytest.mark.parametrize(
@@ -578,7 +562,7 @@ def test_availability_day_off_still_lists_booked_sessions(logged_in, factory, tr
 
 def test_availability_working_hours_are_in_the_trainers_zone(app, factory):
     trainer = factory.trainer(timezone="Asia/Kolkata")
-    web = _as(app, factory, trainer)
+    web = factory.login_as(trainer)
     _set_hours(web, _every_day(("09:00", "17:00")))
     factory.session(trainer, factory.client(trainer), utc(f"{DAY}T06:30"), 60)  # 12:00-13:00 local
     data = _availability(web, date=DAY)
@@ -636,7 +620,7 @@ def test_availability_today_excludes_time_already_past(app, factory, monkeypatch
     )  # before logging in: logins expire by this clock
     trainer = factory.trainer()
     factory.session(trainer, factory.client(trainer), utc(f"{DAY}T12:00"), 60)
-    data = _availability(_as(app, factory, trainer), date=DAY)
+    data = _availability(factory.login_as(trainer), date=DAY)
     assert data["available_slots"] == slots
     assert len(data["booked_sessions"]) == 1
 
@@ -646,7 +630,7 @@ def test_availability_today_with_the_real_clock_starts_no_earlier_than_now(app, 
     # default 08:00-20:00, whatever the hour in UTC.
     offset = 12 - datetime.now(UTC).hour
     zone = "Etc/GMT" + (f"{-offset:+d}" if offset else "")  # POSIX signs: Etc/GMT-5 is UTC+5
-    web = _as(app, factory, factory.trainer(timezone=zone))
+    web = factory.login_as(factory.trainer(timezone=zone))
     before = datetime.now(ZoneInfo(zone)).replace(second=0, microsecond=0, tzinfo=None)
     data = _availability(web)
     after = datetime.now(ZoneInfo(zone)).replace(tzinfo=None)
@@ -677,7 +661,7 @@ def test_availability_today_with_the_real_clock_and_all_day_hours(logged_in, fac
 @pytest.mark.parametrize("day", ["2030-06-04", "2026-01-01"])
 def test_availability_on_a_past_day_has_no_slots(app, factory, monkeypatch, day):
     monkeypatch.setattr(timeutil, "now", lambda: utc("2030-06-05T06:00:00"))
-    data = _availability(_as(app, factory, factory.trainer()), date=day)
+    data = _availability(factory.login_as(factory.trainer()), date=day)
     assert data["available_slots"] == []
 
 
@@ -685,7 +669,7 @@ def test_availability_on_a_past_day_has_no_slots(app, factory, monkeypatch, day)
 
 
 @pytest.fixture()
-def kolkata_trainer(factory):  # type: ignore[no-untyped-def]
+def kolkata_trainer(factory):
     other = factory.trainer(timezone="Asia/Kolkata")
     # 04:30-05:30 UTC is 10:00-11:00 in Kolkata; 19:00 UTC is 00:30 the next local day.
     factory.session(other, factory.client(other), utc(f"{DAY}T04:30"), 60, title="Kolkata morning")
@@ -696,8 +680,8 @@ def kolkata_trainer(factory):  # type: ignore[no-untyped-def]
 def test_availability_admin_trainer_id_gives_that_trainers_day_in_their_zone(
     app, factory, kolkata_trainer
 ):
-    admin = factory.trainer(role="admin", timezone="America/New_York")
-    data = _availability(_as(app, factory, admin), date=DAY, trainer_id=kolkata_trainer.id)
+    admin = factory.admin(timezone="America/New_York")
+    data = _availability(factory.login_as(admin), date=DAY, trainer_id=kolkata_trainer.id)
     assert data == {
         "date": DAY,
         "requested_duration": 60,
@@ -715,8 +699,8 @@ def test_availability_admin_trainer_id_defaults_to_today_in_that_trainers_zone(
     monkeypatch.setattr(
         timeutil, "now", lambda: utc("2030-06-05T19:00:00")
     )  # 00:30 on the 6th in Kolkata
-    admin = factory.trainer(role="admin")  # UTC, where it is still the 5th
-    data = _availability(_as(app, factory, admin), trainer_id=kolkata_trainer.id)
+    admin = factory.admin()  # UTC, where it is still the 5th
+    data = _availability(factory.login_as(admin), trainer_id=kolkata_trainer.id)
     assert data["date"] == "2030-06-06"
     assert data["booked_sessions"] == [
         booked("2030-06-06T00:30:00", "2030-06-06T01:30:00", "Kolkata night")
@@ -725,21 +709,16 @@ def test_availability_admin_trainer_id_defaults_to_today_in_that_trainers_zone(
 
 
 def test_availability_admin_without_trainer_id_gives_own_day(app, factory, kolkata_trainer):
-    admin = factory.trainer(role="admin")
-    data = _availability(_as(app, factory, admin), date=DAY)
+    admin = factory.admin()
+    data = _availability(factory.login_as(admin), date=DAY)
     assert data["booked_sessions"] == []
     assert data["available_slots"] == [slot(f"{DAY}T08:00:00", f"{DAY}T20:00:00", 720)]
 
 
 def test_availability_admin_unknown_trainer_id_is_400(app, factory):
-    admin = factory.trainer(role="admin")
-    r = _as(app, factory, admin).get(AVAILABILITY, query_string={"date": DAY, "trainer_id": 999999})
-    assert r.status_code == 400
-    assert r.get_json() == {
-        "success": False,
-        "error": "Validation failed",
-        "errors": {"trainer_id": "Trainer not found"},
-    }
+    admin = factory.admin()
+    r = factory.login_as(admin).get(AVAILABILITY, query_string={"date": DAY, "trainer_id": 999999})
+    assert_invalid(r, errors={"trainer_id": "Trainer not found"})
 
 
 def test_availability_non_admin_trainer_id_is_ignored(logged_in, factory, trainer, kolkata_trainer):

@@ -22,7 +22,7 @@ GOOD = ["--username", "alice", "--email", "alice@example.com", "--password", "al
 
 
 @pytest.fixture()
-def cli(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+def cli(db_url: str, tmp_path: Path):
     """Run the command against the test database, as an operator would."""
     env = {
         "DATABASE_URL": db_url,
@@ -38,12 +38,12 @@ def cli(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     return run
 
 
-def _count(app: Flask, sql: str, **params) -> int:  # type: ignore[no-untyped-def]
+def _count(app: Flask, sql: str, **params) -> int:
     with app.app_context():
         return int(db.session.execute(text(sql), params).scalar_one())
 
 
-def _login(app: Flask, username: str, password: str):  # type: ignore[no-untyped-def]
+def _login(app: Flask, username: str, password: str):
     web = app.test_client()
     r = web.post(LOGIN, json={"username": username, "password": password})
     return web, r

@@ -7,8 +7,9 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
+
+from .factories import assert_invalid
 
 CLIENTS = "/api/v1/clients"
 CLIENT_KEYS = {"id", "trainer_id", "name", "email", "phone", "status", "notes", "created_at", "updated_at"}
@@ -21,21 +22,7 @@ def _url(client_id: int) -> str:
     return f"{CLIENTS}/{client_id}"
 
 
-def _as(app: Flask, factory, trainer) -> FlaskClient:  # type: ignore[no-untyped-def]
-    web = app.test_client()
-    factory.login(web, trainer)
-    return web
-
-
-def _validation(r) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    assert r.status_code == 400, r.get_json()
-    body = r.get_json()
-    assert body["success"] is False
-    assert body["error"] == "Validation failed"
-    return body["errors"]
-
-
-def _listed(web: FlaskClient, query: str = "") -> dict:  # type: ignore[type-arg]
+def _listed(web: FlaskClient, query: str = "") -> dict:
     r = web.get(f"{CLIENTS}{query}")
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
@@ -112,26 +99,26 @@ def test_create_client_with_status(logged_in, status):
     ],
 )
 def test_create_client_invalid_field_gives_400_naming_it(logged_in, body, field):
-    errors = _validation(logged_in.post(CLIENTS, json=body))
+    errors = assert_invalid(logged_in.post(CLIENTS, json=body))
     assert set(errors) == {field}
     assert isinstance(errors[field], str) and errors[field]
     assert _listed(logged_in)["clients"] == []
 
 
 def test_create_client_missing_name_message(logged_in):
-    errors = _validation(logged_in.post(CLIENTS, json={"email": "jane@example.com"}))
+    errors = assert_invalid(logged_in.post(CLIENTS, json={"email": "jane@example.com"}))
     assert errors == {"name": "Name is required"}
 
 
 @pytest.mark.parametrize("field", ["nickname", "age", "client", "Name"])
 def test_create_client_unknown_field_gives_400_naming_it(logged_in, field):
-    errors = _validation(logged_in.post(CLIENTS, json={"name": "Jane", field: "x"}))
+    errors = assert_invalid(logged_in.post(CLIENTS, json={"name": "Jane", field: "x"}))
     assert errors == {field: "Unknown field"}
 
 
 def test_create_client_every_bad_field_named_at_once(logged_in):
     body = {"name": "  ", "email": "nope", "status": "retired", "nickname": "JJ", "phone": 1}
-    errors = _validation(logged_in.post(CLIENTS, json=body))
+    errors = assert_invalid(logged_in.post(CLIENTS, json=body))
     assert set(errors) == {"name", "email", "status", "nickname", "phone"}
     assert errors["nickname"] == "Unknown field"
 
@@ -178,7 +165,7 @@ def test_other_trainers_client_gives_403(app, logged_in, factory, method, action
     r = logged_in.open(_url(theirs.id), method=method, **kwargs)
     assert r.status_code == 403
     assert r.get_json() == {"success": False, "error": f"You do not have permission to {action} this client"}
-    still = _as(app, factory, other).get(_url(theirs.id))
+    still = factory.login_as(other).get(_url(theirs.id))
     assert still.status_code == 200
     assert still.get_json()["data"]["name"] == "Not Yours"
 
@@ -244,14 +231,14 @@ def test_update_client_null_clears_optional_fields(logged_in, factory, trainer, 
 def test_update_client_invalid_gives_400_and_changes_nothing(logged_in, factory, trainer, body, field):
     client = factory.client(trainer, name="Jane", email="jane@example.com")
     before = logged_in.get(_url(client.id)).get_json()["data"]
-    errors = _validation(logged_in.patch(_url(client.id), json=body))
+    errors = assert_invalid(logged_in.patch(_url(client.id), json=body))
     assert set(errors) == {field}
     assert logged_in.get(_url(client.id)).get_json()["data"] == before
 
 
 def test_update_client_every_bad_field_named_at_once(logged_in, factory, trainer):
     client = factory.client(trainer)
-    errors = _validation(logged_in.put(_url(client.id), json={"name": "", "email": "x", "status": "y", "age": 3}))
+    errors = assert_invalid(logged_in.put(_url(client.id), json={"name": "", "email": "x", "status": "y", "age": 3}))
     assert set(errors) == {"name", "email", "status", "age"}
 
 
@@ -452,7 +439,7 @@ def test_list_clients_per_page_over_100_served_as_100(logged_in, factory, traine
     ],
 )
 def test_list_clients_bad_query_gives_400_naming_param(logged_in, query, params):
-    errors = _validation(logged_in.get(f"{CLIENTS}{query}"))
+    errors = assert_invalid(logged_in.get(f"{CLIENTS}{query}"))
     assert set(errors) == params
 
 
@@ -494,9 +481,9 @@ def test_list_clients_trainer_id_does_not_widen_for_non_admin(logged_in, factory
 
 
 @pytest.fixture()
-def admin_web(app, factory):  # type: ignore[no-untyped-def]
-    admin = factory.trainer(role="admin")
-    return admin, _as(app, factory, admin)
+def admin_web(app, factory):
+    admin = factory.admin()
+    return admin, factory.login_as(admin)
 
 
 def test_admin_sees_every_trainers_clients(admin_web, factory, trainer):
@@ -524,7 +511,7 @@ def test_admin_filters_by_trainer_id(admin_web, factory, trainer):
 @pytest.mark.parametrize("value", ["abc", "0", "-3"])
 def test_admin_bad_trainer_id_filter_gives_400(admin_web, value):
     _, web = admin_web
-    errors = _validation(web.get(f"{CLIENTS}?trainer_id={value}"))
+    errors = assert_invalid(web.get(f"{CLIENTS}?trainer_id={value}"))
     assert set(errors) == {"trainer_id"}
 
 
@@ -545,7 +532,7 @@ def test_admin_creates_client_for_trainer(app, admin_web, factory, trainer):
     assert r.status_code == 201
     data = r.get_json()["data"]
     assert data["trainer_id"] == trainer.id
-    mike = _as(app, factory, trainer)
+    mike = factory.login_as(trainer)
     assert [c["id"] for c in _listed(mike)["clients"]] == [data["id"]]
 
 
@@ -560,7 +547,7 @@ def test_admin_creates_client_for_self_by_default(admin_web):
 def test_admin_creates_client_for_bad_trainer_gives_400(admin_web, trainer_id, status):
     _, web = admin_web
     r = web.post(CLIENTS, json={"name": "Nobody's", "trainer_id": trainer_id})
-    errors = _validation(r)
+    errors = assert_invalid(r)
     assert set(errors) == {"trainer_id"}
     assert _listed(web)["clients"] == []
 
@@ -606,14 +593,14 @@ def test_client_id_beyond_range_gives_404(logged_in, method, client_id):
 def test_admin_trainer_id_filter_beyond_range_gives_400_naming_it(admin_web, factory, trainer, trainer_id):
     _, web = admin_web
     factory.client(trainer)
-    errors = _validation(web.get(f"{CLIENTS}?trainer_id={trainer_id}"))
+    errors = assert_invalid(web.get(f"{CLIENTS}?trainer_id={trainer_id}"))
     assert set(errors) == {"trainer_id"}
 
 
 @pytest.mark.parametrize("trainer_id", [int(n) for n in BEYOND])
 def test_admin_create_for_trainer_beyond_range_gives_400(admin_web, trainer_id):
     _, web = admin_web
-    errors = _validation(web.post(CLIENTS, json={"name": "Nobody's", "trainer_id": trainer_id}))
+    errors = assert_invalid(web.post(CLIENTS, json={"name": "Nobody's", "trainer_id": trainer_id}))
     assert set(errors) == {"trainer_id"}
     assert _listed(web)["clients"] == []
 

@@ -69,7 +69,8 @@ def occupying_count(db_url: str, trainer_id: int) -> int:
 
 def test_concurrent_creates_for_one_slot_exactly_one_wins(db_url, tmp_path, factory, trainer):
     client = factory.client(trainer)
-    with live_server(db_url, tmp_path / "instance") as base:
+    with live_server(db_url, tmp_path / "instance", workers=4, threads=4) as server:
+        base = server.base
         cookie = login_cookie(base, trainer.username, PASSWORD)
         # Every racer asks for a different but pairwise-overlapping hour: at most one fits.
         bodies = [
@@ -90,7 +91,8 @@ def test_concurrent_reschedules_into_one_slot_exactly_one_wins(db_url, tmp_path,
     client = factory.client(trainer)
     base_day = datetime(2031, 4, 1, 6, 0, tzinfo=UTC)
     rows = [factory.session(trainer, client, base_day + timedelta(days=i)) for i in range(RACERS)]
-    with live_server(db_url, tmp_path / "instance") as base:
+    with live_server(db_url, tmp_path / "instance", workers=4, threads=4) as server:
+        base = server.base
         cookie = login_cookie(base, trainer.username, PASSWORD)
         body = {"scheduled_start": "2031-05-01T09:00:00", "scheduled_end": "2031-05-01T10:00:00"}
         statuses = race([("PATCH", f"{base}/api/v1/sessions/{row.id}", body) for row in rows], cookie)
@@ -147,7 +149,7 @@ def two_servers(db_url: str, tmp_path: Path, **env: str) -> Iterator[list[str]]:
         live_server(db_url, tmp_path / "instance-a", workers=2, extra_env=env) as a,
         live_server(db_url, tmp_path / "instance-b", workers=2, extra_env=env) as b,
     ):
-        yield [a, b]
+        yield [a.base, b.base]
 
 
 def test_concurrent_wrong_passwords_by_username_and_email_at_most_ten_checked(db_url, tmp_path, trainer):
@@ -183,7 +185,8 @@ def test_concurrent_token_creations_stop_at_the_limit(app, db_url, tmp_path, tra
         for n in range(auth_service.MAX_API_TOKENS - 5):
             auth_service.issue_token(db.session, trainer=owner, kind="api", name=f"t{n}")
         db.session.commit()
-    with live_server(db_url, tmp_path / "instance") as base:
+    with live_server(db_url, tmp_path / "instance") as server:
+        base = server.base
         cookie = login_cookie(base, trainer.username, PASSWORD)
         statuses = race([("POST", base + "/api/v1/auth/tokens", {"name": f"racer {i}"}) for i in range(RACERS)], cookie)
     assert statuses == Counter({201: 5, 409: RACERS - 5})

@@ -20,7 +20,8 @@ def test_docs_page_renders_and_tries_a_call(db_url, tmp_path, trainer):
     from playwright.sync_api import sync_playwright
 
     assert shutil.which("chromium"), "Debian's chromium is required: `make test` installs it"
-    with live_server(db_url, tmp_path / "instance", workers=1, threads=4) as base, sync_playwright() as pw:
+    with live_server(db_url, tmp_path / "instance", workers=1, threads=4) as server, sync_playwright() as pw:
+        base = server.base
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page()
         outside: list[str] = []

@@ -17,7 +17,7 @@ def test_health_answers_ok_without_authentication(client):
 def test_health_sends_no_sql(app, client):
     statements: list[str] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
     with app.app_context():

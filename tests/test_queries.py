@@ -15,7 +15,7 @@ from mectofitness.models import Client, Trainer, TrainingSession
 
 
 @contextmanager
-def _listening(app, name: str, listener) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def _listening(app, name: str, listener) -> Iterator[None]:
     """``listener`` on the app's engine event ``name`` for the block's duration."""
     with app.app_context():
         engine = db.engine
@@ -27,10 +27,10 @@ def _listening(app, name: str, listener) -> Iterator[None]:  # type: ignore[no-u
 
 
 @contextmanager
-def captured_sql(app) -> Iterator[list[tuple[str, object]]]:  # type: ignore[no-untyped-def]
+def captured_sql(app) -> Iterator[list[tuple[str, object]]]:
     statements: list[tuple[str, object]] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def record(conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
             statements.append((statement, parameters))
 
@@ -46,7 +46,7 @@ def _selects_on_sessions(statements: list[tuple[str, object]]) -> list[tuple[str
     ]
 
 
-def _seed(factory, trainer, sessions: int):  # type: ignore[no-untyped-def]
+def _seed(factory, trainer, sessions: int):
     clients = [factory.client(trainer) for _ in range(3)]
     start = datetime(2031, 1, 1, 8, tzinfo=UTC)
     for i in range(sessions):
@@ -69,7 +69,7 @@ def test_list_query_count_does_not_grow_with_page_size(app, logged_in, factory, 
     assert counts[1] <= 3 + include.count("include_")
 
 
-def _bulk_other_trainers(app, trainers: int = 20, each: int = 100) -> None:  # type: ignore[no-untyped-def]
+def _bulk_other_trainers(app, trainers: int = 20, each: int = 100) -> None:
     """Other trainers' calendars, so the planner has a realistic table to choose on."""
     with app.app_context():
         now = datetime.now(UTC)
@@ -96,7 +96,7 @@ def _bulk_other_trainers(app, trainers: int = 20, each: int = 100) -> None:  # t
             conn.commit()
 
 
-def _plan(app, sql: str, params: object) -> str:  # type: ignore[no-untyped-def]
+def _plan(app, sql: str, params: object) -> str:
     with app.app_context(), db.engine.connect() as conn:
         prefix = "EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite" else "EXPLAIN "
         rows = conn.exec_driver_sql(prefix + sql, params).fetchall()
@@ -137,16 +137,16 @@ def test_session_queries_use_indexes(app, logged_in, factory, trainer, request_l
         _assert_indexed(_plan(app, sql, params))
 
 
-def _in_transaction(dbapi_connection) -> bool:  # type: ignore[no-untyped-def]
+def _in_transaction(dbapi_connection) -> bool:
     info = getattr(dbapi_connection, "info", None)  # psycopg's; sqlite3 has in_transaction
     return info.transaction_status.name != "IDLE" if info is not None else dbapi_connection.in_transaction
 
 
-def _transaction_states(app, method: str, url: str, client, body=None):  # type: ignore[no-untyped-def]
+def _transaction_states(app, method: str, url: str, client, body=None):
     """Whether a transaction was open after each statement that a request sent."""
     states: list[bool] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def record(conn, cursor, statement, parameters, context, executemany):
         states.append(_in_transaction(conn.connection.dbapi_connection))
 
     with _listening(app, "after_cursor_execute", record):
@@ -172,7 +172,7 @@ def test_reads_run_outside_a_transaction_on_postgresql_and_writes_inside_one(app
 
 def test_a_write_in_a_read_only_request_is_refused_and_leaves_nothing(app, client):
     @app.get("/probe/write")
-    def _write():  # type: ignore[no-untyped-def]
+    def _write():
         now = datetime.now(UTC)
         db.session.add(Trainer(username="sneaky", email="sneaky@example.com", password_hash="x",
                                role="trainer", timezone="UTC", created_at=now, updated_at=now))

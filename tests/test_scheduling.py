@@ -96,7 +96,7 @@ def minute_intervals(
 
 
 @st.composite
-def day_scenarios(draw: st.DrawFn):  # type: ignore[no-untyped-def]
+def day_scenarios(draw: st.DrawFn):
     zone, day = draw(st.sampled_from(ZONE_DAYS))
     tz = ZoneInfo(zone)
     day_start, _ = timeutil.day_bounds(day, tz)

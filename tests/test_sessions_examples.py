@@ -63,22 +63,22 @@ def with_client(text: str, client_id: int) -> str:
 
 
 @pytest.fixture()
-def mike(factory) -> Trainer:  # type: ignore[no-untyped-def]
+def mike(factory) -> Trainer:
     return factory.trainer(username="trainer_mike", email="mike@mectofitness.com", full_name="Mike Thompson")
 
 
 @pytest.fixture()
-def john(factory, mike) -> Client:  # type: ignore[no-untyped-def]
+def john(factory, mike) -> Client:
     return factory.client(mike, name="John Doe", email="john@example.com", phone="+1-555-0123", status="active")
 
 
 @pytest.fixture()
-def sarah(factory, mike) -> Client:  # type: ignore[no-untyped-def]
+def sarah(factory, mike) -> Client:
     return factory.client(mike, name="Sarah Johnson", email="sarah@example.com", phone="+1-555-0456", status="active")
 
 
 @pytest.fixture()
-def your_session_cookie(app: Flask, factory, mike) -> str:  # type: ignore[no-untyped-def]
+def your_session_cookie(app: Flask, factory, mike) -> str:
     """The value of the ``session`` cookie a login hands out (the examples' placeholder)."""
     browser = app.test_client()
     factory.login(browser, mike)
@@ -88,11 +88,11 @@ def your_session_cookie(app: Flask, factory, mike) -> str:  # type: ignore[no-un
 
 
 @pytest.fixture()
-def curl(app: Flask, your_session_cookie: str):  # type: ignore[no-untyped-def]
+def curl(app: Flask, your_session_cookie: str):
     """``curl -X METHOD URL -H "Cookie: session=..." [-H "Content-Type: application/json" -d BODY]``:
     a client with no cookie jar, sending the Cookie header by hand."""
 
-    def run(method: str, url: str, body: str | None = None):  # type: ignore[no-untyped-def]
+    def run(method: str, url: str, body: str | None = None):
         headers = {"Cookie": f"session={your_session_cookie}"}
         if body is not None:
             headers["Content-Type"] = "application/json"
@@ -111,7 +111,7 @@ def requests_like(app: Flask, your_session_cookie: str) -> FlaskClient:
 
 
 @pytest.fixture()
-def web(app: Flask, factory, mike) -> FlaskClient:  # type: ignore[no-untyped-def]
+def web(app: Flask, factory, mike) -> FlaskClient:
     """A logged-in client to set the scene through the API."""
     browser = app.test_client()
     factory.login(browser, mike)

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from mectofitness import timeutil
 
+from .factories import assert_invalid
 from .test_queries import _selects_on_sessions, captured_sql
 
 STATS = "/api/v1/sessions/stats"
@@ -27,7 +27,7 @@ def _zeros(keys: tuple[str, ...], **counts: int) -> dict[str, int]:
     return {key: 0 for key in keys} | {key.replace("_", "-"): n for key, n in counts.items()}
 
 
-def _empty_stats() -> dict:  # type: ignore[type-arg]
+def _empty_stats() -> dict:
     return {
         "total_sessions": 0,
         "by_status": _zeros(STATUSES),
@@ -40,18 +40,12 @@ def _empty_stats() -> dict:  # type: ignore[type-arg]
     }
 
 
-def _stats(web: FlaskClient, **params: object) -> dict:  # type: ignore[type-arg]
+def _stats(web: FlaskClient, **params: object) -> dict:
     r = web.get(STATS, query_string={k: v for k, v in params.items() if v is not None})
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
     assert body["success"] is True
     return body["data"]
-
-
-def _as(app: Flask, factory, trainer) -> FlaskClient:  # type: ignore[no-untyped-def]
-    web = app.test_client()
-    factory.login(web, trainer)
-    return web
 
 
 # --- shape ---------------------------------------------------------------------------------
@@ -108,7 +102,7 @@ MIXED = [
 ]
 
 
-def _seed_mixed(factory, trainer, client) -> None:  # type: ignore[no-untyped-def]
+def _seed_mixed(factory, trainer, client) -> None:
     for i, (status, kind, minutes, past) in enumerate(MIXED):
         start = (PAST if past else FUTURE) + timedelta(hours=2 * i)
         factory.session(trainer, client, start, minutes, status=status, session_type=kind)
@@ -317,7 +311,7 @@ def test_stats_trainer_sees_only_own_sessions(logged_in, factory, trainer):
 
 
 @pytest.fixture()
-def two_calendars(factory, trainer):  # type: ignore[no-untyped-def]
+def two_calendars(factory, trainer):
     """mike: 1 completed and 1 upcoming; other: 3 no-shows and 1 upcoming group class."""
     mikes = factory.client(trainer)
     factory.session(trainer, mikes, PAST, status="completed")
@@ -331,8 +325,8 @@ def two_calendars(factory, trainer):  # type: ignore[no-untyped-def]
 
 
 def test_stats_admin_sees_every_trainer(app, factory, two_calendars):
-    admin = factory.trainer(role="admin")
-    data = _stats(_as(app, factory, admin))
+    admin = factory.admin()
+    data = _stats(factory.login_as(admin))
     assert data["total_sessions"] == 6
     assert data["by_status"] == _zeros(STATUSES, completed=1, scheduled=2, no_show=3)
     assert data["by_type"] == _zeros(TYPES, personal=5, group=1)
@@ -342,7 +336,7 @@ def test_stats_admin_sees_every_trainer(app, factory, two_calendars):
 
 def test_stats_admin_filters_by_trainer_id(app, factory, two_calendars):
     mike, other, theirs = two_calendars
-    web = _as(app, factory, factory.trainer(role="admin"))
+    web = factory.login_as(factory.admin())
     mikes = _stats(web, trainer_id=mike.id)
     assert mikes["by_status"] == _zeros(STATUSES, completed=1, scheduled=1)
     assert mikes["upcoming_sessions"] == 1
@@ -387,7 +381,7 @@ def test_stats_upcoming_counts_scheduled_sessions_starting_after_now(
         timeutil, "now", lambda: CLOCK
     )  # before logging in: logins expire by this clock
     factory.session(trainer, factory.client(trainer), CLOCK + offset, status=status)
-    data = _stats(_as(app, factory, trainer))
+    data = _stats(factory.login_as(trainer))
     assert data["total_sessions"] == 1
     assert data["upcoming_sessions"] == upcoming
 
@@ -455,8 +449,7 @@ def test_stats_upcoming_respects_date_and_client_filters(logged_in, factory, tra
 )
 def test_stats_invalid_params_are_400_naming_each(logged_in, params, errors):
     r = logged_in.get(STATS, query_string=params)
-    assert r.status_code == 400
-    assert r.get_json() == {"success": False, "error": "Validation failed", "errors": errors}
+    assert_invalid(r, errors=errors)
 
 
 # --- one query -----------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
+
+from .factories import assert_invalid
 
 SESSIONS = "/api/v1/sessions"
 STATS = "/api/v1/sessions/stats"
@@ -28,30 +29,18 @@ def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def _as(app: Flask, factory, trainer) -> FlaskClient:  # type: ignore[no-untyped-def]
-    web = app.test_client()
-    factory.login(web, trainer)
-    return web
-
-
 @pytest.fixture()
-def zoned(app, factory):  # type: ignore[no-untyped-def]
+def zoned(app, factory):
     """A logged-in trainer in a given zone, with a client: ``zoned(tz) -> (web, trainer, client)``."""
 
-    def make(tz: str):  # type: ignore[no-untyped-def]
+    def make(tz: str):
         trainer = factory.trainer(timezone=tz)
-        return _as(app, factory, trainer), trainer, factory.client(trainer)
+        return factory.login_as(trainer), trainer, factory.client(trainer)
 
     return make
 
 
-@pytest.fixture()
-def admin_web(app, factory) -> FlaskClient:  # type: ignore[no-untyped-def]
-    """An admin in UTC: sees every session's stored instant as is."""
-    return _as(app, factory, factory.trainer(role="admin", timezone="UTC"))
-
-
-def _create(web: FlaskClient, client_id: int, start: str, end: str, title: str = "Session") -> dict:  # type: ignore[type-arg]
+def _create(web: FlaskClient, client_id: int, start: str, end: str, title: str = "Session") -> dict:
     r = web.post(
         SESSIONS,
         json={
@@ -65,22 +54,22 @@ def _create(web: FlaskClient, client_id: int, start: str, end: str, title: str =
     return r.get_json()["data"]
 
 
-def _get(web: FlaskClient, session_id: int) -> dict:  # type: ignore[type-arg]
+def _get(web: FlaskClient, session_id: int) -> dict:
     r = web.get(f"{SESSIONS}/{session_id}")
     assert r.status_code == 200, r.get_json()
     return r.get_json()["data"]
 
 
-def _times(row: dict) -> tuple[str, str]:  # type: ignore[type-arg]
+def _times(row: dict) -> tuple[str, str]:
     return row["scheduled_start"], row["scheduled_end"]
 
 
-def _set_hours(web: FlaskClient, hours: dict) -> None:  # type: ignore[type-arg]
+def _set_hours(web: FlaskClient, hours: dict) -> None:
     r = web.patch(ME, json={"working_hours": hours})
     assert r.status_code == 200, r.get_json()
 
 
-def _data(web: FlaskClient, url: str, **params: object) -> dict:  # type: ignore[type-arg]
+def _data(web: FlaskClient, url: str, **params: object) -> dict:
     r = web.get(url, query_string=params)
     assert r.status_code == 200, r.get_json()
     return r.get_json()["data"]
@@ -349,7 +338,7 @@ def test_availability_working_hours_boundaries_on_dst_change_days(zoned, day, st
     ]
 
 
-def _seed_around(factory, trainer, client, day: str, offsets: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+def _seed_around(factory, trainer, client, day: str, offsets: tuple[int, int]) -> None:
     """Sessions at 23:30 the evening before, 00:30 and 23:30 on ``day``, and 00:30 the
     morning after, local time; ``offsets`` are the UTC offsets before and after the change."""
     before, after = offsets
@@ -420,7 +409,7 @@ def test_date_filters_use_the_trainers_day_boundaries(app, factory, zone, start,
     client = factory.client(trainer)
     factory.session(trainer, client, utc("2030-06-10T18:30"), 30, title="Kolkata midnight")
     factory.session(trainer, client, utc("2030-06-11T12:00"), 30, title="Later")
-    web = _as(app, factory, trainer)
+    web = factory.login_as(trainer)
     rows = _data(web, SESSIONS, start_date=start, sort_order="asc")["sessions"]
     assert [s["title"] for s in rows] == expected_titles
     assert _data(web, STATS, start_date=start)["total_sessions"] == len(expected_titles)
@@ -445,12 +434,7 @@ def test_date_filters_use_the_trainers_day_boundaries(app, factory, zone, start,
 def test_create_with_naive_time_in_spring_gap_is_400_naming_the_field(zoned, field, body):
     web, _, client = zoned(NEW_YORK)
     r = web.post(SESSIONS, json={"client_id": client.id, "title": "Gap"} | body)
-    assert r.status_code == 400
-    assert r.get_json() == {
-        "success": False,
-        "error": "Validation failed",
-        "errors": {field: GAP_MESSAGE},
-    }
+    assert_invalid(r, errors={field: GAP_MESSAGE})
     assert _data(web, SESSIONS)["sessions"] == []
 
 
@@ -458,8 +442,7 @@ def test_update_into_spring_gap_is_400_naming_the_field(zoned):
     web, _, client = zoned(NEW_YORK)
     created = _create(web, client.id, f"{SPRING}T05:00:00", f"{SPRING}T06:00:00")
     r = web.patch(f"{SESSIONS}/{created['id']}", json={"scheduled_start": f"{SPRING}T02:30:00"})
-    assert r.status_code == 400
-    assert r.get_json()["errors"] == {"scheduled_start": GAP_MESSAGE}
+    assert_invalid(r, errors={"scheduled_start": GAP_MESSAGE})
 
 
 @pytest.mark.parametrize(
@@ -469,12 +452,7 @@ def test_update_into_spring_gap_is_400_naming_the_field(zoned):
 def test_filter_with_naive_time_in_spring_gap_is_400_naming_the_param(zoned, url, param):
     web, _, _ = zoned(NEW_YORK)
     r = web.get(url, query_string={param: f"{SPRING}T02:30:00"})
-    assert r.status_code == 400
-    assert r.get_json() == {
-        "success": False,
-        "error": "Validation failed",
-        "errors": {param: GAP_MESSAGE},
-    }
+    assert_invalid(r, errors={param: GAP_MESSAGE})
 
 
 def test_spring_gap_time_with_an_offset_is_a_real_instant(zoned, admin_web):
@@ -535,7 +513,7 @@ def test_session_crossing_midnight_blocks_early_morning_with_all_day_hours(zoned
 
 def test_patch_timezone_moves_no_session_in_time(app, factory, admin_web):
     trainer = factory.trainer()  # UTC
-    web = _as(app, factory, trainer)
+    web = factory.login_as(trainer)
     client = factory.client(trainer)
     created = _create(web, client.id, "2030-06-05T10:00:00", "2030-06-05T11:00:00", title="Fixed")
     for zone, local in [

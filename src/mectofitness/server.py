@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, options: dict[str, Any], app_factory: Callable[[], Any] | None):
+    def __init__(self, options: dict[str, Any]):
         self.options = options
-        self.app_factory = app_factory
         super().__init__()
 
     def load_config(self) -> None:
@@ -21,11 +19,11 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def load(self):  # type: ignore[no-untyped-def]
         from . import create_app
 
-        return (self.app_factory or create_app)()
+        return create_app()
 
 
-def run(*, host: str, port: int, workers: int, threads: int, app_factory: Callable[[], Any] | None = None) -> None:
-    """Serve ``create_app()`` (or, for the benchmark's yardstick, ``app_factory()``)."""
+def run(*, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve ``create_app()``."""
     _Gunicorn(
         {
             "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
@@ -38,6 +36,5 @@ def run(*, host: str, port: int, workers: int, threads: int, app_factory: Callab
             "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s',
             "timeout": 30,
             "graceful_timeout": 10,
-        },
-        app_factory,
+        }
     ).run()

@@ -1,14 +1,13 @@
-"""The benchmark's arithmetic: percentiles over several rounds' requests together, the
-median round's throughput, and the best ratio the yardstick allows. No timing here: the
-figures are made up, the rules are the benchmark's."""
+"""The benchmark's arithmetic: percentiles over several rounds' requests together and the
+median round's throughput. No timing here: the figures are made up, the rules are the
+benchmark's."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import pytest
-from bench.run import best_ratio, combine, growth, percentile, rounds_table
+from bench.run import combine, growth, percentile, rounds_table
 from bench.spy import OTHER, PARTS, summarize
 
 
@@ -52,15 +51,6 @@ def test_a_single_round_keeps_its_own_figures() -> None:
     assert out["p99_ms"] == 7.5 and out["rps"] == 500.0 and "histogram" not in out
 
 
-def test_best_ratio_is_the_floor_over_the_floor_plus_the_yardsticks_own_work() -> None:
-    # Floor 1,000 req/s (1 ms); the yardstick's floor 2,000 (0.5 ms) and its endpoint 1,000
-    # (1 ms): its own work is 0.5 ms, so the best the service can do is 1 / 1.5.
-    assert best_ratio(1000, 1000, 2000) == pytest.approx(0.667, abs=0.001)
-    # Own work equal to the whole floor request: exactly the 0.5 target.
-    assert best_ratio(1000, 500, 1000) == 0.5
-    assert best_ratio(1000, 0, 2000) is None
-
-
 def test_spy_puts_each_sample_in_one_part_of_the_request(tmp_path: Path) -> None:
     worker = 'process 1:"gunicorn";Thread.run (threading.py:982);ThreadWorker.handle (gunicorn/workers/gthread.py:281)'
     view = worker + ";Flask.wsgi_app (flask/app.py:1511);wrapper (mectofitness/api/http.py:84)"
@@ -90,17 +80,15 @@ def test_spy_puts_each_sample_in_one_part_of_the_request(tmp_path: Path) -> None
     assert set(parts) <= set(PARTS)
 
 
-def test_every_round_is_reported_for_the_service_and_the_yardstick() -> None:
+def test_every_round_is_reported() -> None:
     def figures(label: str, rounds: list[tuple[float, float]]) -> dict[str, Any]:
         return {"label": label, "rounds": [{"p99_ms": p99, "rps": rps} for p99, rps in rounds]}
 
     results = {"sqlite-1000000": {
         "endpoints": {"get": figures("get one", [(55.4, 1912.3), (65.0, 1917.0), (56.0, 1819.0)])},
-        "minimum": {"get": figures("get one", [(45.0, 2452.0), (52.0, 2364.0), (57.0, 2337.0)])},
     }}
     assert rounds_table(results).splitlines()[2:] == [
         "| sqlite-1000000 | get one | 55, 65, 56 | 1,912, 1,917, 1,819 |",
-        "| sqlite-1000000+minimum | get one | 45, 52, 57 | 2,452, 2,364, 2,337 |",
     ]
 
 

@@ -70,6 +70,9 @@ def test_create_session_returns_201_message_and_full_object(logged_in, trainer, 
         "updated_at": data["created_at"],
         "trainer_id": trainer.id,
         "client_id": john.id,
+        "timezone": "UTC",
+        "scheduled_start_utc": "2030-12-11T10:00:00Z",
+        "scheduled_end_utc": "2030-12-11T11:00:00Z",
         "client": {"id": john.id, "name": "John Doe", "email": "john@example.com", "phone": "+1-555-0123", "status": "active"},
     }
 
@@ -415,9 +418,9 @@ def test_create_session_client_id_outside_id_range_is_400_naming_it(logged_in, v
     assert listed_ids(logged_in) == []
 
 
-def test_create_session_with_inactive_own_client_allowed(logged_in, factory, trainer):
-    retired = factory.client(trainer, status="inactive")
-    assert create(logged_in, retired.id)["client_id"] == retired.id
+def test_create_session_with_inactive_own_client_refused(logged_in, factory, trainer):
+    retired = factory.client(trainer, status="inactive")  # contract §15: not bookable
+    assert_invalid(logged_in.post(SESSIONS, json=new_session(retired.id)), errors={"client_id": "Client is inactive"})
 
 
 def test_non_admin_trainer_id_in_body_is_ignored(logged_in, trainer, john, other, other_client):

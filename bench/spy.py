@@ -32,9 +32,9 @@ from .run import DEFAULT_PG_URL, dataset, endpoints, ensure_seeded, ensure_wrk, 
 # under gunicorn is gunicorn's; werkzeug building the response a view asked for is
 # werkzeug's, not the view's). Matched as substrings of py-spy's "function (file:line)".
 TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("credential check (login row, SQL included)", ("caller_for_secret (",)),
+    ("credential check (login row, SQL included)", ("trainer_for_secret (",)),
     ("cookie: read and verify (Flask session)", ("open_session (",)),
-    ("answer: JSON of the session(s)", ("session_json (", "jsonify (", "json/provider.py", "json/__init__.py")),
+    ("answer: JSON of the session(s)", ("session_data (", "jsonify (", "json/provider.py", "json/__init__.py")),
     ("database: the endpoint's statements, connection, transaction", ("sqlalchemy/", "psycopg/", "flask_sqlalchemy/")),
 )
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (

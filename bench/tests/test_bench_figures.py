@@ -57,9 +57,9 @@ def test_spy_puts_each_sample_in_one_part_of_the_request(tmp_path: Path) -> None
     raw = tmp_path / "raw.txt"
     raw.write_text("\n".join([
         # SQL inside the credential check is the credential check's.
-        view + ";caller_for_secret (mectofitness/services/auth.py:140);Connection.execute (sqlalchemy/engine/base.py:1)"
+        view + ";trainer_for_secret (mectofitness/services/auth.py:140);Connection.execute (sqlalchemy/engine/base.py:1)"
         + " 7",
-        view + ";read_session (mectofitness/services/sessions.py:150);Connection.execute (sqlalchemy/engine/base.py:1)"
+        view + ";get_session (mectofitness/services/sessions.py:150);Connection.execute (sqlalchemy/engine/base.py:1)"
         + " 5",
         # werkzeug building the response a view asked for is werkzeug's, not the view's.
         view + ";ok (mectofitness/api/http.py:177);Response.__init__ (werkzeug/wrappers/response.py:1) 3",

@@ -23,13 +23,14 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
 
 def run(*, host: str, port: int, workers: int, threads: int) -> None:
-    """Serve ``create_app()``."""
+    """Serve ``create_app()``: sync workers for one thread each (no thread switching, no
+    keep-alive bookkeeping), gthread workers for more."""
     _Gunicorn(
         {
             "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
             "workers": workers,
             "threads": threads,
-            "worker_class": "gthread",
+            "worker_class": "sync" if threads == 1 else "gthread",
             "keepalive": 5,
             "accesslog": "-",
             # The response's X-Request-ID joins each access line to the app's log lines.

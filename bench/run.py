@@ -46,7 +46,7 @@ from sqlalchemy import create_engine, delete, func, select, text
 from sqlalchemy.engine import make_url
 
 from mectofitness.config import normalize_database_url
-from mectofitness.models import AuthToken, Client, SessionStatus, Trainer, TrainingSession
+from mectofitness.models import AuthToken, Client, ClientStatus, SessionStatus, Trainer, TrainingSession
 from tests.live import Served, live_server, login_cookie
 
 from . import ANCHOR, MEASURED_PASSWORD, MEASURED_USERNAME, RESULTS, ROOT, SIZES
@@ -214,7 +214,9 @@ def prepare(ds: Dataset, out: Path) -> tuple[dict[str, Path], list[int]]:
                        TrainingSession.scheduled_start >= datetime.combine(ANCHOR, datetime.min.time(), UTC))
                 .order_by(TrainingSession.scheduled_start).limit(1000)
             ).all()
-            client_ids = conn.scalars(select(Client.id).where(Client.trainer_id == trainer_id).order_by(Client.id)).all()
+            # Active clients only: an inactive one cannot be booked (contract §15).
+            client_ids = conn.scalars(select(Client.id).where(
+                Client.trainer_id == trainer_id, Client.status == ClientStatus.ACTIVE.value).order_by(Client.id)).all()
     finally:
         engine.dispose()
     if not ids or not updates:

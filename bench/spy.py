@@ -5,8 +5,7 @@ into the parts of a request.
     python -m bench.spy --db sqlite --size 1000000 --endpoint get
 
 The floor is profiled the same way first, so that an endpoint's own work (its cost beyond
-the floor's) can be read off part by part: a read meets the 0.5 target only if its own work
-costs no more than the whole floor request. py-spy is a profiling tool, not a dependency:
+the floor's) can be read off part by part. py-spy is a profiling tool, not a dependency:
 ``pip install py-spy``.
 """
 

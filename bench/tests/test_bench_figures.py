@@ -99,3 +99,21 @@ def test_p99_growth_is_judged_on_the_exact_ratio() -> None:
     assert growth(run(201.12), run(251.98))["get"] == {
         "label": "get one", "p99_small_ms": 201.12, "p99_large_ms": 251.98, "ratio": 1.253, "meets_target": False}
     assert growth(run(200.0), run(250.0))["get"]["meets_target"] is True
+
+
+def test_compare_holds_each_endpoint_to_the_ten_percent_guard() -> None:
+    from bench.compare import compare
+
+    def report(rps: float, p99: float) -> dict:
+        endpoints = {
+            "floor": {"label": "floor", "kind": "floor", "rps": 3000.0, "p99_ms": 10.0},
+            "get": {"label": "get one", "kind": "read", "rps": rps, "p99_ms": p99},
+        }
+        return {"runs": {"sqlite-10000": {"endpoints": endpoints}}}
+
+    before = report(1000.0, 50.0)
+    rows = {r["name"]: r for r in compare(before, report(905.0, 54.0))["sqlite-10000"]}
+    assert set(rows) == {"get"}  # the floor is the yardstick of a run, not a result
+    assert rows["get"]["within"] is True and rows["get"]["rps_change"] == -0.095
+    assert compare(before, report(899.0, 50.0))["sqlite-10000"][0]["within"] is False  # lost 10.1%
+    assert compare(before, report(1000.0, 55.5))["sqlite-10000"][0]["within"] is False  # p99 +11%

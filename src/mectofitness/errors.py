@@ -106,7 +106,7 @@ def register_error_handlers(app: Flask) -> None:
         return response
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def _http(exc: HTTPException) -> Response | HTTPException:
         if not _is_api_request():
             return exc
         status = exc.code or 500

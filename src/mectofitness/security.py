@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
 
 def current_trainer() -> Trainer:
     """The authenticated caller (``guard`` has made sure there is one)."""
-    trainer = current_user._get_current_object()  # type: ignore[attr-defined]
+    trainer = current_user._get_current_object()
     if not isinstance(trainer, Trainer):
         raise Unauthorized()
     return trainer

@@ -12,7 +12,7 @@ from mectofitness.db import Base
 _PG_MIGRATION_LOCK = 72_616_001
 
 
-def _include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+def _include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     # The PostgreSQL exclusion constraint lives in the migration only (no portable model form).
     return not (type_ == "table" and name == "alembic_version")
 

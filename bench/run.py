@@ -45,6 +45,7 @@ import requests
 from sqlalchemy import create_engine, delete, func, select, text
 from sqlalchemy.engine import make_url
 
+from mectofitness import server as production
 from mectofitness.config import normalize_database_url
 from mectofitness.models import AuthToken, Client, ClientStatus, SessionStatus, Trainer, TrainingSession
 from tests.live import Served, live_server, login_cookie
@@ -483,14 +484,12 @@ def percentile(histogram: list[list[int]], p: float) -> int:
 
 def server_size(workers: int | None, threads: int | None) -> tuple[int, int]:
     """Workers and threads per worker: as given, else ``mectofitness serve``'s defaults."""
-    return workers or 2 * (os.cpu_count() or 1), threads or 4
+    return workers or production.default_workers(), threads or production.DEFAULT_THREADS
 
 
 def server_settings(opts: Options) -> dict[str, Any]:
-    from mectofitness import server as production
-
     workers, threads = server_size(opts.workers, opts.server_threads)
-    return {"command": "mectofitness serve", "worker_class": "gthread", "workers": workers,
+    return {"command": "mectofitness serve", "worker_class": production.worker_class(threads), "workers": workers,
             "threads": threads, "settings": getattr(production, "DESCRIPTION", "")}
 
 
@@ -585,7 +584,7 @@ def report(results: dict[str, dict[str, Any]], command: str) -> tuple[str, dict[
                    f"(req/s: the median round's; latency percentiles: all rounds' requests together), "
                    f"{s['connections']} connections, "
                    f"{s['wrk_threads']} wrk threads; server: {s['server']['command']} "
-                   f"({s['server']['workers']} gthread workers x {s['server']['threads']} threads); "
+                   f"({s['server']['workers']} {s['server'].get('worker_class', 'gthread')} workers x {s['server']['threads']} threads); "
                    f"priority nice {s.get('nice', 0)}. Load: the 1-minute load average before and after "
                    "each measurement."
                    + (" Paired: every size of the database driven at the same moment, each with its own wrk."

@@ -138,17 +138,14 @@ def export_docs(out: str) -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-# Defaults measured side by side on a 2-core machine (docs/decisions.md, "Serving"): one
-# sync worker per core served every endpoint faster than 2 gthread workers per core with 4
-# threads each, on SQLite (1.1-2.0x) and PostgreSQL (1.2-2.0x) alike.
 @click.option("--workers", default=lambda: int(os.environ.get("MECTO_WORKERS", "0")) or None, type=click.IntRange(1, 64),
               help="Worker processes (default: one per CPU core)")
-@click.option("--threads", default=lambda: int(os.environ.get("MECTO_THREADS", "0")) or 1, type=click.IntRange(1, 64),
+@click.option("--threads", default=lambda: int(os.environ.get("MECTO_THREADS", "0")) or None, type=click.IntRange(1, 64),
               show_default="1: sync workers", help="Threads per worker (more than 1: gthread workers)")
-def serve(host: str, port: int, workers: int | None, threads: int) -> None:
+def serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
     """Run the service with gunicorn, after bringing the schema up to date."""
-    from .server import run
+    from .server import DEFAULT_THREADS, default_workers, run
 
     with _app():  # closes its connections: workers open their own after the fork
         migrate.upgrade(db.engine)
-    run(host=host, port=port, workers=workers or os.cpu_count() or 1, threads=threads)
+    run(host=host, port=port, workers=workers or default_workers(), threads=threads or DEFAULT_THREADS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -23,15 +24,30 @@ class _Gunicorn(BaseApplication):
         return create_app()
 
 
+# serve's defaults, measured side by side on a 2-core machine (docs/decisions.md, "Serving"):
+# one sync worker per core served every endpoint faster than 2 gthread workers per core with
+# 4 threads each, on SQLite (1.1-2.0x) and PostgreSQL (1.2-2.0x) alike.
+DEFAULT_THREADS = 1
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def worker_class(threads: int) -> str:
+    """Sync workers for one thread each (no thread switching, no keep-alive bookkeeping),
+    gthread workers for more."""
+    return "sync" if threads == 1 else "gthread"
+
+
 def run(*, host: str, port: int, workers: int, threads: int) -> None:
-    """Serve ``create_app()``: sync workers for one thread each (no thread switching, no
-    keep-alive bookkeeping), gthread workers for more."""
+    """Serve ``create_app()``."""
     _Gunicorn(
         {
             "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
             "workers": workers,
             "threads": threads,
-            "worker_class": "sync" if threads == 1 else "gthread",
+            "worker_class": worker_class(threads),
             "keepalive": 5,
             "accesslog": "-",
             # The response's X-Request-ID joins each access line to the app's log lines.

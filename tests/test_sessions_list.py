@@ -18,7 +18,7 @@ from mectofitness.extensions import db
 from mectofitness.models import Client, Trainer, TrainingSession
 
 from .expected import CLIENT_KEYS, SESSION_KEYS, SESSION_TYPES, STATUSES
-from .factories import BEYOND, SESSIONS, assert_invalid, create, listed, listed_ids, utc
+from .factories import BEYOND, SESSIONS, assert_invalid, create, get, listed, listed_ids, utc
 
 SORT_FIELDS = ("scheduled_start", "scheduled_end", "created_at", "updated_at", "status", "title")
 
@@ -105,6 +105,27 @@ def test_list_sessions_includes(logged_in, trainer, john, query, extra):
                 "email": "mike@example.com",
                 "full_name": "Mike Thompson",
             }
+
+
+@pytest.mark.parametrize("query", [{}, {"include_client": "true"}, {"include_trainer": "1"},
+                                   {"include_client": "yes", "include_trainer": "true"}])
+def test_list_items_are_the_session_objects(factory, query):
+    """The list writes its items from table rows (its fast path), ``GET`` from the
+    ``SessionOut`` model: they must agree on every key, value and the keys' order, in a
+    zone that is not UTC and with every optional field set."""
+    trainer = factory.trainer(timezone="America/New_York")
+    client = factory.client(trainer, name="Ann", email="ann@example.com")
+    web = factory.login_as(trainer)
+    full = {"description": "d", "location": "Gym", "notes": "n", "trainer_notes": "t", "client_feedback": "f",
+            "exercises_performed": "e", "google_event_id": "g", "outlook_event_id": "o", "status": "completed",
+            "actual_start": "2030-03-10T01:05:00", "actual_end": "2030-03-10T03:10:00", "session_type": "group"}
+    create(web, client.id, "2030-03-10T01:00:00", "2030-03-10T03:30:00", **full)  # across the spring-forward gap
+    create(web, client.id, "2030-11-03T01:30:00", "2030-11-03T01:45:00")  # in the repeated hour
+    items = listed(web, **query)["sessions"]
+    assert len(items) == 2
+    for item in items:
+        single = get(web, item["id"], **query)
+        assert list(item.items()) == list(single.items())
 
 
 def test_list_sessions_empty(logged_in):

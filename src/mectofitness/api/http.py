@@ -207,8 +207,9 @@ def dump(model: BaseModel, *, tz: ZoneInfo | None = None, **options: Any) -> Any
 
 
 def paginate(stmt: Select[Any], query: PageQuery) -> tuple[list[Any], dict[str, Any]]:
-    """One page of ``stmt`` (already ordered: ORM objects) and the contract's pagination
-    block."""
+    """One page of ``stmt`` (already ordered) and the contract's pagination block. A
+    statement of one entity gives its objects; one of columns (the session list's fast
+    path) gives rows."""
     per_page = query.capped_per_page
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     offset = (query.page - 1) * per_page
@@ -216,7 +217,8 @@ def paginate(stmt: Select[Any], query: PageQuery) -> tuple[list[Any], dict[str, 
     page = stmt.limit(per_page).offset(offset)
     items: list[Any] = []
     if offset < total:
-        items = list(db.session.scalars(page))
+        result = db.session.execute(page)
+        items = list(result.scalars() if len(result.keys()) == 1 else result)
     total_pages = math.ceil(total / per_page) if total else 0
     pagination = Pagination(
         page=query.page,

@@ -17,6 +17,7 @@ from ..schemas.session import (
     SessionOut,
     SessionPage,
     SessionUpdate,
+    session_items,
 )
 from ..security import current_trainer
 from ..services import sessions
@@ -41,12 +42,13 @@ def list_sessions(query: SessionListQuery) -> Response:
         filters=query.filter(),
         sort_by=query.sort_by,
         sort_order=query.sort_order,
-        include_client=query.include_client,
-        include_trainer=query.include_trainer,
     )
     rows, pagination = paginate(stmt, query)
-    tz = caller_zone()
-    return ok({"sessions": [session_data(row, query.include, tz) for row in rows], "pagination": pagination})
+    clients, trainers = sessions.related_by_id(
+        db.session(), rows, include_client=query.include_client, include_trainer=query.include_trainer
+    )
+    items = session_items(rows, caller_zone(), clients=clients, trainers=trainers)
+    return ok({"sessions": items, "pagination": pagination})
 
 
 @bp.get("/<int:session_id>")

@@ -237,7 +237,8 @@ def _utc(value: datetime) -> datetime:
 @contextmanager
 def server(ds: Dataset, out: Path, *, workers: int | None, threads: int | None, log: Any) -> Iterator[Served]:
     """``mectofitness serve`` as production runs it: its own defaults unless told, its log
-    level, its access log."""
+    level, its access log; only its rate limits are off (live_server's default), since
+    the load run is one caller sending far more than one caller may."""
     with live_server(ds.url, out / "instance", log=out / f"server-{ds.key}.log", workers=workers, threads=threads,
                      production=True, secret_key=SECRET_KEY, log_level=None,
                      start_timeout=600) as served:  # the first start may build a new index

@@ -36,11 +36,10 @@ from sqlalchemy.engine import Engine
 
 from mectofitness import timeutil
 from mectofitness.config import normalize_database_url
+from mectofitness.db import Base
 from mectofitness.models import (
-    AuthToken,
     Client,
     ClientStatus,
-    LoginFailure,
     SessionStatus,
     SessionType,
     Trainer,
@@ -277,11 +276,13 @@ def engine_for(url: str) -> Engine:
 
 
 def clear(conn: Connection) -> None:
-    """Empty every table the seed fills (after --reset)."""
+    """Empty every table the models define (after --reset), so that a new table that
+    refers to the seeded ones (e.g. idempotency_keys -> trainers) cannot block it."""
+    tables = Base.metadata.sorted_tables
     if conn.dialect.name == "postgresql":
-        conn.execute(text("TRUNCATE training_sessions, clients, auth_tokens, login_failures, trainers RESTART IDENTITY"))
+        conn.execute(text(f"TRUNCATE {', '.join(t.name for t in tables)} RESTART IDENTITY"))
         return
-    for table in (TrainingSession, AuthToken, LoginFailure, Client, Trainer):
+    for table in reversed(tables):  # children before the rows they refer to
         conn.execute(delete(table))
 
 

@@ -48,7 +48,10 @@ def main() -> int:
 def fuzz(backend: str, args: argparse.Namespace) -> bool:
     with tempfile.TemporaryDirectory(prefix=f"mecto-fuzz-{backend}-") as tmp:
         url, drop = _database(backend, Path(tmp), args.postgres_url)
-        env = {**os.environ, "DATABASE_URL": url, "MECTO_INSTANCE_PATH": tmp, "MECTO_LOG_LEVEL": "WARNING"}
+        # Rate limits off (live_server's default too): Schemathesis sends far more than any
+        # caller may, and a 429 would hide what it is looking for.
+        env = {**os.environ, "DATABASE_URL": url, "MECTO_INSTANCE_PATH": tmp, "MECTO_LOG_LEVEL": "WARNING",
+               "MECTO_RATE_LIMIT_READS": "off", "MECTO_RATE_LIMIT_WRITES": "off"}
         try:
             _run([str(BIN / "mectofitness"), "create-trainer", "--username", "fuzzer", "--email",
                   "fuzzer@example.com", "--password", "fuzz-password-1", "--timezone", "America/New_York"], env)

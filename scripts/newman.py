@@ -30,8 +30,9 @@ def main() -> int:
         print("newman is not installed: run `make install` (npm ci)", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory(prefix="mecto-newman-") as tmp:
+        # Rate limits off: the run is one caller, and must not depend on how fast it goes.
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{Path(tmp) / 'newman.db'}", "MECTO_INSTANCE_PATH": tmp,
-               "MECTO_LOG_LEVEL": "WARNING"}
+               "MECTO_LOG_LEVEL": "WARNING", "MECTO_RATE_LIMIT_READS": "off", "MECTO_RATE_LIMIT_WRITES": "off"}
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         subprocess.run([str(BIN / "mectofitness"), "seed-demo", "--url", base], env=env, check=True,

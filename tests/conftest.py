@@ -106,6 +106,10 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         database_url=normalize_database_url(db_url),
         secret_key="test-secret-key-" + uuid.uuid4().hex,
         password_hash_method=TEST_HASH_METHOD,
+        # Off unless a test turns them on (tests/test_rate_limits.py): hundreds of requests
+        # per test module must not be counted against each other.
+        rate_limit_reads=None,
+        rate_limit_writes=None,
     )
 
 

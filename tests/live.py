@@ -60,6 +60,10 @@ def live_server(
     instance folder, named after the port); ``access_log=False`` discards gunicorn's access
     lines (its stdout) and keeps the app's (stderr). Stopped on exit: SIGTERM, then SIGKILL
     after 30 s. ``extra_env`` adds to its environment.
+
+    Rate limits are off (``MECTO_RATE_LIMIT_READS`` / ``_WRITES=off``) unless ``extra_env``
+    sets them: the concurrency tests, the benchmark and the fuzz script drive the server
+    far past any per-caller limit on purpose.
     """
     port = free_port()
     command = [sys.executable, "-m", "mectofitness", "serve", "--port", str(port)]
@@ -72,6 +76,8 @@ def live_server(
         "DATABASE_URL": database_url,
         "MECTO_INSTANCE_PATH": str(instance),
         "SECRET_KEY": secret_key or secrets.token_urlsafe(48),
+        "MECTO_RATE_LIMIT_READS": "off",
+        "MECTO_RATE_LIMIT_WRITES": "off",
         **(extra_env or {}),
     }
     if production:

@@ -286,3 +286,18 @@ def test_bad_trusted_proxies_is_a_clear_error_not_a_traceback(tmp_path, cli):
     assert result.exit_code == 1
     assert "MECTO_TRUSTED_PROXIES must be the number of proxies in front of the service" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("variable", ["MECTO_RATE_LIMIT_READS", "MECTO_RATE_LIMIT_WRITES"])
+def test_serve_with_bad_rate_limit_stops_with_a_clear_error(cli, variable):
+    result = cli("serve", "--port", "1", extra_env={variable: "100/fortnight"}, catch=True)
+    assert result.exit_code == 1
+    assert f"{variable} must be N/second, N/minute, N/hour or N/day" in result.output
+    assert "'100/fortnight'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_help_documents_redis_and_rate_limits(cli):
+    result = cli("serve", "--help")
+    for name in ("REDIS_URL", "MECTO_RATE_LIMIT_READS", "MECTO_RATE_LIMIT_WRITES", "600/minute", "120/minute"):
+        assert name in result.output

@@ -36,7 +36,7 @@ def test_every_api_route_is_described_with_its_methods(app, client):
 def test_operations_document_their_errors_and_envelope(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     create = spec["paths"]["/api/v1/sessions"]["post"]
-    assert set(create["responses"]) == {"201", "400", "401", "409", "415", "500"}
+    assert set(create["responses"]) == {"201", "400", "401", "409", "415", "422", "429", "500"}
     assert create["responses"]["409"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ErrorEnvelope"
     }
@@ -50,6 +50,32 @@ def test_operations_document_their_errors_and_envelope(client):
     assert login["security"] == [] and "Retry-After" in login["responses"]["429"]["headers"]
     availability = {p["name"]: p for p in spec["paths"]["/api/v1/sessions/availability"]["get"]["parameters"]}
     assert availability["duration"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 1440, "default": 60}
+
+
+def test_openapi_documents_retries_etags_and_rate_limits(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    paths = spec["paths"]
+    create = paths["/api/v1/clients"]["post"]
+    key = {p["name"]: p for p in create["parameters"]}["Idempotency-Key"]
+    assert key["in"] == "header" and key["schema"]["maxLength"] == 255
+    assert "in progress" in create["responses"]["409"]["description"]
+    assert "Idempotent-Replayed" in create["responses"]["201"]["headers"]
+    assert "Idempotency-Key" not in str(paths["/api/v1/auth/login"]["post"].get("parameters", []))
+    for path in ("/api/v1/sessions/{session_id}", "/api/v1/clients/{client_id}", "/api/v1/auth/me"):
+        get = paths[path]["get"]
+        assert {p["name"] for p in get["parameters"] if p["in"] == "header"} == {"If-None-Match"}
+        assert "ETag" in get["responses"]["200"]["headers"] and "content" not in get["responses"]["304"]
+        for method in {"put", "patch", "delete"} & set(paths[path]):
+            write = paths[path][method]
+            assert {p["name"] for p in write["parameters"] if p["in"] == "header"} == {"If-Match"}
+            assert "ETag" in write["responses"]["412"]["headers"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if path == "/api/v1/health":
+                assert "429" not in operation["responses"]
+                continue
+            limited = operation["responses"]["429"]["headers"]
+            assert {"Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} <= set(limited)
 
 
 def test_request_and_response_schemas_come_from_the_models(client):

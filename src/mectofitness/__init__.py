@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import errors, extensions, requestlog, security, transactions
+from . import errors, extensions, ratelimit, requestlog, security, transactions
 from .config import Settings
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     transactions.init_app(app)
     security.init_app(app)
     requestlog.init_app(app)
+    ratelimit.init_app(app, settings)  # after transactions and security: it may check the credential
     errors.register_error_handlers(app)
 
     from .api import create_blueprint, docs

@@ -143,7 +143,20 @@ def export_docs(out: str) -> None:
 @click.option("--threads", default=lambda: int(os.environ.get("MECTO_THREADS", "0")) or None, type=click.IntRange(1, 64),
               show_default="1: sync workers", help="Threads per worker (more than 1: gthread workers)")
 def serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
-    """Run the service with gunicorn, after bringing the schema up to date."""
+    """Run the service with gunicorn, after bringing the schema up to date.
+
+    Besides DATABASE_URL, SECRET_KEY and the others of the README, the environment sets
+    the rate limits, per API token or login session and, for anonymous requests, per
+    address (a bad value stops the server at start):
+
+    \b
+      MECTO_RATE_LIMIT_READS   GET, HEAD and OPTIONS: N/second|minute|hour|day, or off
+                               (default 600/minute)
+      MECTO_RATE_LIMIT_WRITES  POST, PUT, PATCH and DELETE, likewise (default 120/minute)
+      REDIS_URL                redis://host:port/db: every process and machine shares one
+                               count there; unset, each process counts alone. If Redis is
+                               unreachable, requests are served and the fault is logged.
+    """
     from .server import DEFAULT_THREADS, default_workers, run
 
     with _app():  # closes its connections: workers open their own after the fork

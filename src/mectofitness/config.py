@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,23 @@ class Settings:
     # Proxy hops whose X-Forwarded-For is believed (contract §10); 0: the peer's own address.
     trusted_proxies: int = 0
     login_session_days: int = 14
+    # Rate limits (contract §10): "N/second|minute|hour|day", or None for off.
+    rate_limit_reads: str | None = "600/minute"
+    rate_limit_writes: str | None = "120/minute"
+    # Where the counts live: one Redis for every process, or (None) each process's memory.
+    redis_url: str | None = None
+    # Prefix of the counters' keys in Redis: deployments (or test runs) sharing one apart.
+    rate_limit_key_prefix: str = "mecto"
+
+    def __post_init__(self) -> None:
+        # Settings made in code (tests, create_app overrides) are held to the same rules.
+        for name, variable in (("rate_limit_reads", "MECTO_RATE_LIMIT_READS"),
+                               ("rate_limit_writes", "MECTO_RATE_LIMIT_WRITES")):
+            value = getattr(self, name)
+            object.__setattr__(self, name, None if value is None else rate_limit(variable, value))
+        if self.redis_url is not None and not self.redis_url.startswith(REDIS_SCHEMES):
+            raise ConfigError(f"REDIS_URL must be redis://host:port[/db] (or rediss://, redis+unix://), "
+                              f"not {self.redis_url!r}")
 
     @classmethod
     def from_env(cls, instance_path: Path, env: dict[str, str] | None = None) -> Settings:
@@ -65,7 +83,30 @@ class Settings:
             trusted_origins=origins,
             log_level=env.get("MECTO_LOG_LEVEL", "INFO").upper(),
             trusted_proxies=_proxy_hops(env.get("MECTO_TRUSTED_PROXIES", "")),
+            rate_limit_reads=rate_limit("MECTO_RATE_LIMIT_READS", env.get("MECTO_RATE_LIMIT_READS", "600/minute")),
+            rate_limit_writes=rate_limit("MECTO_RATE_LIMIT_WRITES", env.get("MECTO_RATE_LIMIT_WRITES", "120/minute")),
+            redis_url=env.get("REDIS_URL", "").strip() or None,
+            rate_limit_key_prefix=env.get("MECTO_RATE_LIMIT_KEY_PREFIX", "").strip() or "mecto",
         )
+
+
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
+_RATE = re.compile(r"(\d+)\s*/\s*(second|minute|hour|day)", re.ASCII)
+
+
+def rate_limit(variable: str, value: str) -> str | None:
+    """A rate limit as the contract spells it, ``N/second|minute|hour|day`` (N at least 1),
+    normalized; None for ``off``. Anything else stops the server with a message."""
+    text = value.strip().lower()
+    if text == "off":
+        return None
+    match = _RATE.fullmatch(text)
+    if not match or int(match.group(1)) < 1:
+        raise ConfigError(
+            f"{variable} must be N/second, N/minute, N/hour or N/day with N at least 1 "
+            f"(e.g. 600/minute), or off; not {value!r}"
+        )
+    return f"{int(match.group(1))}/{match.group(2)}"
 
 
 def _proxy_hops(value: str) -> int:

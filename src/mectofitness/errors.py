@@ -57,6 +57,23 @@ class Conflict(DomainError):
     default_message = "Conflict"
 
 
+class PreconditionFailed(DomainError):
+    """412: an If-Match names a version the resource no longer has; the answer carries the
+    current one (``etag``) so the client can fetch it again."""
+
+    status = 412
+    default_message = "The resource has changed since it was read"
+
+    def __init__(self, etag: str, message: str | None = None):
+        super().__init__(message)
+        self.etag = etag
+
+
+class Unprocessable(DomainError):
+    status = 422
+    default_message = "Unprocessable request"
+
+
 class UnsupportedMediaType(DomainError):
     status = 415
     default_message = "Content-Type must be application/json"
@@ -80,6 +97,7 @@ HTTP_MESSAGES = {
     405: "Method not allowed",
     413: "Request body too large (the limit is 1 MiB)",
     415: "Content-Type must be application/json",
+    429: "Too many requests",
     500: "Internal server error",
 }
 
@@ -93,6 +111,16 @@ def error_response(status: int, message: str, errors: dict[str, str] | None = No
     return response
 
 
+def domain_error_response(exc: DomainError) -> Response:
+    """The envelope for a domain error, with the headers its kind carries."""
+    response = error_response(exc.status, exc.message, exc.errors)
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, PreconditionFailed):
+        response.set_etag(exc.etag)
+    return response
+
+
 def _is_api_request() -> bool:
     return request.path == "/api" or request.path.startswith("/api/")
 
@@ -100,10 +128,7 @@ def _is_api_request() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> Response:
-        response = error_response(exc.status, exc.message, exc.errors)
-        if isinstance(exc, TooManyRequests):
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+        return domain_error_response(exc)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response | HTTPException:

@@ -10,7 +10,7 @@ from flask import Flask
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from .api.http import Operation, operation_of
+from .api.http import IDEMPOTENCY_HEADER, REPLAYED_HEADER, Operation, operation_of
 from .errors import HTTP_MESSAGES
 from .schemas.common import MAX_ID, ErrorEnvelope
 
@@ -22,11 +22,22 @@ _ERROR_TEXT = {
     403: "Forbidden: another trainer's resource, or a cross-site request",
     404: "Not found",
     409: "Conflict (a scheduling conflict, a client who has sessions, or the API token limit)",
+    412: "The resource has changed since it was read: If-Match names an old ETag; the response's ETag is the current one",
     413: "Request body too large (over 1 MiB)",
     415: "A cookie-authenticated body must be Content-Type: application/json",
-    429: "Too many failed logins; see Retry-After",
+    422: "Idempotency-Key was already used with a different request",
+    429: "Too many requests (the rate limit; on login also too many failed logins); see Retry-After",
     500: HTTP_MESSAGES[500],
 }
+_IN_PROGRESS = "; or a request with this Idempotency-Key is in progress"
+# Operations the rate limits do not count (ratelimit.UNLIMITED_ENDPOINTS).
+_UNLIMITED = {"health_health"}
+_RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": {"schema": {"type": "integer"}, "description": "Requests allowed in the current window"},
+    "RateLimit-Remaining": {"schema": {"type": "integer"}, "description": "Requests left in the current window"},
+    "RateLimit-Reset": {"schema": {"type": "integer"}, "description": "Seconds until the window ends"},
+}
+_ETAG = {"ETag": {"schema": {"type": "string"}, "description": "The resource's current version (strong)"}}
 
 
 def build_spec(app: Flask) -> dict[str, Any]:
@@ -93,12 +104,14 @@ class _Components:
 
 
 def _operation(rule: str, method: str, name: str, op: Operation, schemas: _Components) -> dict[str, Any]:
+    operation_id = name.replace("api_v1.", "").replace(".", "_")
     out: dict[str, Any] = {
-        "operationId": name.replace("api_v1.", "").replace(".", "_"),
+        "operationId": operation_id,
         "summary": op.summary,
         "tags": [name.split(".")[1]],
-        "parameters": _path_parameters(rule) + (_query_parameters(op.query) if op.query else []),
-        "responses": _responses(method, op, schemas),
+        "parameters": _path_parameters(rule) + (_query_parameters(op.query) if op.query else [])
+        + _header_parameters(method, op),
+        "responses": _responses(method, op, schemas, limited=operation_id not in _UNLIMITED),
     }
     if op.public:
         out["security"] = []
@@ -167,18 +180,65 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _responses(method: str, op: Operation, schemas: _Components) -> dict[str, Any]:
-    responses: dict[str, Any] = {str(op.status): {"description": op.summary, "content": _json(_success(op, schemas))}}
+def _idempotent(method: str, op: Operation) -> bool:
+    return method == "post" and op.idempotent_post
+
+
+def _header_parameters(method: str, op: Operation) -> list[dict[str, Any]]:
+    """The request headers of contract §10 that this operation reads."""
+    params: list[dict[str, Any]] = []
+    if _idempotent(method, op):
+        params.append({
+            "name": IDEMPOTENCY_HEADER, "in": "header", "required": False,
+            "description": "Makes a retry safe: the same key and body within 24 hours replays the first answer "
+                           f"(with `{REPLAYED_HEADER}: true`) instead of running again",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7E]+$"},
+        })
+    if op.versioned is not None and method == "get":
+        params.append({"name": "If-None-Match", "in": "header", "required": False,
+                       "description": "An ETag from an earlier GET: 304 with no body while it is current",
+                       "schema": {"type": "string"}})
+    if op.versioned is not None and method in ("put", "patch", "delete"):
+        params.append({"name": "If-Match", "in": "header", "required": False,
+                       "description": "An ETag from an earlier GET: 412, changing nothing, unless it is current",
+                       "schema": {"type": "string"}})
+    return params
+
+
+def _responses(method: str, op: Operation, schemas: _Components, *, limited: bool) -> dict[str, Any]:
+    success: dict[str, Any] = {"description": op.summary, "content": _json(_success(op, schemas))}
+    headers: dict[str, Any] = dict(_RATE_LIMIT_HEADERS) if limited else {}
+    if op.versioned is not None:
+        headers |= _ETAG
+    if _idempotent(method, op):
+        headers[REPLAYED_HEADER] = {"schema": {"const": "true"}, "description": "This answer is a replay"}
+    if headers:
+        success["headers"] = headers
+    responses: dict[str, Any] = {str(op.status): success}
+    if op.versioned is not None and method == "get":
+        responses["304"] = {"description": "Not modified: the If-None-Match ETag is current (no body)",
+                            "headers": dict(_ETAG)}
     codes = set(op.errors) | {500} | (set() if op.public else {401})
+    if _idempotent(method, op):
+        codes |= {400, 409, 422}
+    if op.versioned is not None and method in ("put", "patch", "delete"):
+        codes.add(412)
+    if limited:
+        codes.add(429)
     for code in sorted(codes):
+        description = _ERROR_TEXT.get(code, HTTP_MESSAGES.get(code, "Error"))
+        if code == 409 and _idempotent(method, op):
+            description += _IN_PROGRESS
         responses[str(code)] = {
-            "description": _ERROR_TEXT.get(code, HTTP_MESSAGES.get(code, "Error")),
+            "description": description,
             "content": _json(schemas.ref(ErrorEnvelope, "serialization")),
         }
+        if code == 412:
+            responses[str(code)]["headers"] = dict(_ETAG)
         if code == 429:
             responses[str(code)]["headers"] = {
                 "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}
-            }
+            } | (_RATE_LIMIT_HEADERS if limited else {})
     return responses
 
 

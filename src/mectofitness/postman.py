@@ -30,6 +30,7 @@ LOGIN_TEST_SCRIPT = [
 VARIABLES = (
     "full_name",
     "token_id",
+    "idempotency_key",
     "client_id",
     "session_date",
     "session_start",
@@ -37,6 +38,7 @@ VARIABLES = (
     "reschedule_start",
     "reschedule_end",
     "session_id",
+    "session_etag",
 )
 # Variables that stand for a JSON number in a request body: written there unquoted.
 NUMBER_VARIABLES = ("client_id",)
@@ -59,6 +61,7 @@ class Step:
     whole_body: bool = False  # ``body`` is the whole body, not changes to the example
     prerequest: tuple[str, ...] = ()
     test: tuple[str, ...] = ()  # run after the status and success checks, on a right status
+    headers: dict[str, str] = field(default_factory=dict)  # request headers besides Content-Type
 
 
 # The run, in order. Logging in comes first and logging out last; what is created on the way
@@ -76,7 +79,23 @@ STEPS: tuple[Step, ...] = (
         "    pm.expect(body.data.tokens.map(t => t.id)).to.include(Number(pm.collectionVariables.get('token_id')));",
         "});",
     )),
-    Step("clients_create_client", "Clients", "Create Client", 201, test=(_keep("client_id", "body.data.id"),)),
+    # A create made safe to retry (contract §10): an Idempotency-Key, then the same request
+    # again as a client would after a lost answer; it replays the first and adds no client.
+    Step("clients_create_client", "Clients", "Create Client", 201,
+         headers={"Idempotency-Key": "{{idempotency_key}}"},
+         prerequest=(
+             "// A new key for each run of the collection.",
+             _keep("idempotency_key", "'postman-' + Date.now() + '-' + Math.random().toString(36).slice(2)"),
+         ),
+         test=(_keep("client_id", "body.data.id"),)),
+    Step("clients_create_client", "Clients", "Create Client Again (Retry, Replayed)", 201,
+         headers={"Idempotency-Key": "{{idempotency_key}}"},
+         test=(
+             "pm.test('The first answer is replayed', function () {",
+             "    pm.expect(pm.response.headers.get('Idempotent-Replayed')).to.eql('true');",
+             "    pm.expect(body.data.id).to.eql(Number(pm.collectionVariables.get('client_id')));",
+             "});",
+         )),
     Step("clients_list_clients", "Clients", "List Clients", 200, query={"per_page": "100"}),
     Step("clients_get_client", "Clients", "Get Client", 200),
     Step("clients_update_client", "Clients", "Update Client", 200),
@@ -125,11 +144,18 @@ STEPS: tuple[Step, ...] = (
              "});",
          )),
     Step("sessions_get_session", "Sessions", "Get Session", 200,
-         query={"include_client": "true", "include_trainer": "true"}),
+         query={"include_client": "true", "include_trainer": "true"},
+         test=(_keep("session_etag", "pm.response.headers.get('ETag')"),)),
+    # If-Match with the ETag just read: applied only if nobody changed the session meanwhile.
     Step("sessions_update_session", "Sessions", "Update Session", 200,
          body={"scheduled_start": "{{reschedule_start}}", "scheduled_end": "{{reschedule_end}}",
                "notes": "Moved an hour later"},
-         whole_body=True),
+         whole_body=True, headers={"If-Match": "{{session_etag}}"},
+         test=(
+             "pm.test('The update answers the new ETag', function () {",
+             "    pm.expect(pm.response.headers.get('ETag')).to.not.eql(pm.collectionVariables.get('session_etag'));",
+             "});",
+         )),
     Step("sessions_update_session_put", "Sessions", "Replace Session (PUT)", 200,
          body={"actual_start": "{{reschedule_start}}", "actual_end": "{{reschedule_end}}"}),
     Step("session_stats_session_stats", "Sessions", "Session Stats", 200, query={"client_id": "{{client_id}}"}),
@@ -219,8 +245,8 @@ def _request(spec: dict[str, Any], path: str, method: str, operation: dict[str, 
     if variables:
         # Path ids are the collection variables of the same name, kept by the creating request.
         url["variable"] = [{"key": p["name"], "value": "{{" + p["name"] + "}}"} for p in variables]
-    request: dict[str, Any] = {"method": method.upper(), "header": [], "url": url,
-                               "description": operation.get("summary", "")}
+    request: dict[str, Any] = {"method": method.upper(), "url": url, "description": operation.get("summary", ""),
+                               "header": [{"key": key, "value": value} for key, value in step.headers.items()]}
     body = operation.get("requestBody")
     if body is not None:
         schema = _resolve(spec, body["content"]["application/json"]["schema"])

@@ -34,6 +34,16 @@ def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def revised(previous: datetime | None) -> datetime:
+    """The ``updated_at`` of a change to something last changed at ``previous``: now, to the
+    microsecond, and always after ``previous``, so that every change, even two within one
+    second or across a clock step back, gives the resource a new version (its ETag)."""
+    stamp = datetime.now(UTC)
+    if previous is not None and stamp <= previous:
+        stamp = previous + timedelta(microseconds=1)
+    return stamp
+
+
 @lru_cache(maxsize=512)
 def zone(name: str) -> ZoneInfo:
     """The IANA zone called ``name``; raises TimeInputError for an unknown one."""

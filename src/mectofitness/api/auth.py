@@ -25,9 +25,11 @@ from ..schemas.common import PageQuery
 from ..security import current_trainer, login_secret_of_request
 from ..services import auth as auth_service
 from ..services import trainers
-from .http import caller_zone, dump, endpoint, ok, paginate, settings
+from .http import Versioned, caller_zone, dump, endpoint, ok, paginate, settings
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+# The caller's own profile has an ETag too (contract §10): PATCH /me with If-Match.
+ME = Versioned(Trainer, ident=lambda: current_trainer().id)
 
 
 def me_out(trainer: Trainer) -> MeOut:
@@ -79,14 +81,14 @@ def logout() -> Response:
 
 
 @bp.get("/me")
-@endpoint(response=MeOut, errors=(401,))
+@endpoint(response=MeOut, errors=(401,), versioned=ME)
 def get_me() -> Response:
     """The caller: profile, role, time zone and working hours."""
     return ok(dump(me_out(current_trainer())))
 
 
 @bp.patch("/me")
-@endpoint(body=MeUpdate, response=MeOut, errors=(400, 401, 409, 415))
+@endpoint(body=MeUpdate, response=MeOut, errors=(400, 401, 409, 415), versioned=ME)
 def update_me(body: MeUpdate) -> Response:
     """Change full name, e-mail, time zone, working hours or password."""
     trainer = current_trainer()

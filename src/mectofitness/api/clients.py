@@ -5,12 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from ..extensions import db
+from ..models import Client
 from ..schemas.client import ClientCreate, ClientListQuery, ClientOut, ClientPage, ClientUpdate
 from ..security import current_trainer
 from ..services import clients
-from .http import caller_zone, dump, endpoint, ok, paginate
+from .http import Versioned, caller_zone, dump, endpoint, ok, paginate
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
+# One client's ETag (contract §10), on its GET, PUT, PATCH and DELETE.
+CLIENT = Versioned(Client, "client_id")
 
 
 @bp.get("")
@@ -26,7 +29,7 @@ def list_clients(query: ClientListQuery) -> Response:
 
 
 @bp.get("/<int:client_id>")
-@endpoint(response=ClientOut, errors=(401, 403, 404))
+@endpoint(response=ClientOut, errors=(401, 403, 404), versioned=CLIENT)
 def get_client(client_id: int) -> Response:
     """One client."""
     client = clients.get_client(db.session(), actor=current_trainer(), client_id=client_id)
@@ -44,7 +47,7 @@ def create_client(body: ClientCreate) -> Response:
 
 
 @bp.route("/<int:client_id>", methods=["PATCH", "PUT"])
-@endpoint(body=ClientUpdate, response=ClientOut, errors=(400, 401, 403, 404, 415))
+@endpoint(body=ClientUpdate, response=ClientOut, errors=(400, 401, 403, 404, 415), versioned=CLIENT)
 def update_client(client_id: int, body: ClientUpdate) -> Response:
     """Update a client (partial: only the fields given change)."""
     client = clients.update_client(
@@ -57,7 +60,7 @@ def update_client(client_id: int, body: ClientUpdate) -> Response:
 
 
 @bp.delete("/<int:client_id>")
-@endpoint(errors=(401, 403, 404, 409))
+@endpoint(errors=(401, 403, 404, 409), versioned=CLIENT)
 def delete_client(client_id: int) -> Response:
     """Delete a client who has no sessions (409 otherwise: set status inactive instead)."""
     clients.delete_client(db.session(), actor=current_trainer(), client_id=client_id)

@@ -5,8 +5,10 @@ validates the request and describes the operation in the OpenAPI document."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -20,10 +22,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import timeutil, transactions
 from ..config import Settings
-from ..errors import BadRequest, InvalidInput
+from ..domain import is_storable_id
+from ..errors import BadRequest, DomainError, InvalidInput, PreconditionFailed, domain_error_response
 from ..extensions import db
 from ..schemas.common import PageQuery, Pagination
-from ..security import guard
+from ..security import current_trainer, guard
+from ..services import idempotency
 
 M = TypeVar("M", bound=BaseModel)
 View = Callable[..., Response]
@@ -42,6 +46,55 @@ class Operation:
     public: bool = False
     # True where success may carry only a message (e.g. a permanent delete).
     data_optional: bool = False
+    # The single resource this operation reads or writes, when it has an ETag.
+    versioned: Versioned | None = None
+
+    @property
+    def idempotent_post(self) -> bool:
+        """Whether this operation honours Idempotency-Key (contract §10)."""
+        return not self.public
+
+
+@dataclass(frozen=True)
+class Versioned:
+    """A single resource with an ETag (contract §10): a mapped class whose rows have ``id``
+    and a ``version`` column that every change moves forward (``timeutil.revised``),
+    identified by the path argument ``path_arg`` (or by ``ident()``, e.g. the caller).
+
+    Declared on an endpoint (``endpoint(versioned=...)``) it gives GET an ETag and
+    If-None-Match (304), and PUT/PATCH/DELETE If-Match (412) and the new ETag."""
+
+    model: Any
+    path_arg: str | None = None
+    version: str = "updated_at"
+    ident: Callable[[], int] | None = None
+
+    def id_in(self, path_args: dict[str, Any]) -> Any:
+        return self.ident() if self.ident is not None else path_args[self.path_arg or "id"]
+
+    def etag(self, obj_id: int, stamp: Any) -> str:
+        """A strong ETag (unquoted): opaque, and new whenever the version column moves."""
+        text = f"{self.model.__tablename__}:{obj_id}:{stamp.isoformat(timespec='microseconds')}"
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def current_etag(self, path_args: dict[str, Any]) -> str | None:
+        """The ETag of the row as this request's session holds it (no query when the view
+        loaded it); None when there is no such row."""
+        obj_id = self.id_in(path_args)
+        row = db.session.get(self.model, obj_id) if is_storable_id(obj_id) else None
+        return self.etag(row.id, getattr(row, self.version)) if row is not None else None
+
+    def locked_etag(self, path_args: dict[str, Any]) -> str | None:
+        """The ETag of the row as committed, locked until this transaction ends (FOR UPDATE
+        on PostgreSQL; a SQLite write request holds the database's write lock already).
+        Read with Core, so the view still loads the row with its own options."""
+        obj_id = self.id_in(path_args)
+        if not is_storable_id(obj_id):
+            return None
+        columns = self.model.__table__.c
+        stmt = select(columns.id, columns[self.version]).where(columns.id == obj_id).with_for_update()
+        found = db.session.execute(stmt).first()
+        return self.etag(found[0], found[1]) if found is not None else None
 
 
 def endpoint(
@@ -55,6 +108,7 @@ def endpoint(
     data_optional: bool = False,
     partial: type[BaseModel] | None = None,
     checks: Callable[..., dict[str, str]] | None = None,
+    versioned: Versioned | None = None,
 ) -> Callable[[View], View]:
     """Guard, parse and validate the request, call the view with ``query=`` / ``body=``,
     and commit once if it succeeds (a failed request leaves no trace).
@@ -62,15 +116,17 @@ def endpoint(
     ``checks`` is the service's check of a body's fields that needs the database (e.g. "is
     this client yours?"). The service runs it on a valid body; when the schema refused
     the body, it runs here on the fields that were valid (read with ``partial``, a model
-    of the same fields all optional), so that one 400 names every offending field."""
+    of the same fields all optional), so that one 400 names every offending field.
+
+    An authenticated POST honours Idempotency-Key (``_idempotent``); ``versioned`` gives a
+    single resource's GET, PUT, PATCH and DELETE their ETag rules (``_conditional``)."""
 
     def decorate(view: View) -> View:
         summary = (view.__doc__ or view.__name__).strip().splitlines()[0]
-        operation = Operation(summary, query, body, response, status, errors, public, data_optional)
+        operation = Operation(summary, query, body, response, status, errors, public, data_optional, versioned)
 
-        @functools.wraps(view)
-        def wrapper(**path_args: Any) -> Response:
-            guard(public)
+        def run(path_args: dict[str, Any]) -> Response:
+            """Parse, validate and call the view; no commit."""
             kwargs: dict[str, Any] = dict(path_args)
             problems: dict[str, str] = {}
             if query is not None:
@@ -83,7 +139,18 @@ def endpoint(
                         problems.setdefault(name, message)
             if problems:
                 raise InvalidInput(problems)
-            result = view(**kwargs)
+            if versioned is not None:
+                return _conditional(versioned, path_args, lambda: view(**kwargs))
+            return view(**kwargs)
+
+        @functools.wraps(view)
+        def wrapper(**path_args: Any) -> Response:
+            guard(public)
+            if request.method == "POST" and operation.idempotent_post:
+                key = idempotency_key()
+                if key is not None:
+                    return _idempotent(key, lambda: run(path_args))
+            result = run(path_args)
             if request.method != "GET":
                 transactions.commit()
             return result
@@ -92,6 +159,90 @@ def endpoint(
         return wrapper
 
     return decorate
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+# Headers of an answer that a replay gives again (besides status and body).
+_REPLAYED_HEADERS = ("ETag", "Retry-After")
+
+
+def idempotency_key() -> str | None:
+    """The request's Idempotency-Key: 1-255 visible ASCII characters, else 400."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise InvalidInput({IDEMPOTENCY_HEADER: "Must be 1 to 255 visible ASCII characters"})
+    return key
+
+
+def _idempotent(key: str, run: Callable[[], Response]) -> Response:
+    """Run a POST once per caller and key (contract §10): claim the key in a transaction of
+    its own, run, and store the answer with the request's own commit; a retry gets that
+    answer again. A failure that is not an answer (5xx, a crash) stores nothing."""
+    work = db.session()
+    outcome = idempotency.claim(
+        work,
+        trainer_id=current_trainer().id,
+        key=key,
+        fingerprint=idempotency.fingerprint(
+            method=request.method, path=request.path, query=request.query_string, body=request.get_data(cache=True)
+        ),
+    )
+    transactions.commit()  # the claim is visible to every process before the request runs
+    if isinstance(outcome, idempotency.Answer):
+        replay = Response(outcome.body, status=outcome.status, mimetype="application/json")
+        replay.headers.update(outcome.headers)
+        replay.headers[REPLAYED_HEADER] = "true"
+        return replay
+    try:
+        try:
+            response = run()
+        except DomainError as exc:
+            # An answer (4xx): nothing of the request stays, the answer does.
+            db.session.rollback()
+            response = domain_error_response(exc)
+        kept = {name: response.headers[name] for name in _REPLAYED_HEADERS if name in response.headers}
+        idempotency.complete(db.session(), outcome, status=response.status_code, body=response.get_data(), headers=kept)
+        transactions.commit()
+        return response
+    except BaseException:
+        db.session.rollback()
+        idempotency.release(db.session(), outcome)
+        transactions.commit()
+        raise
+
+
+def _conditional(versioned: Versioned, path_args: dict[str, Any], view: Callable[[], Response]) -> Response:
+    """ETag, If-None-Match and If-Match for one resource (contract §10).
+
+    If-Match is checked against the version the row had when this request locked it, and
+    only once the view has run: the check and the write are one step however requests race,
+    and another trainer's resource still answers 403 (404 when missing), its ETag unsaid.
+    On a mismatch the view's work is rolled back (it was never committed)."""
+    expected = request.if_match if "If-Match" in request.headers else None
+    before: str | None = None
+    if expected is not None and request.method != "GET":
+        before = versioned.locked_etag(path_args)
+    stale = before is not None and expected is not None and not expected.contains(before)
+    try:
+        response = view()
+    except DomainError as exc:
+        if stale and exc.status not in (401, 403, 404):
+            assert before is not None
+            raise PreconditionFailed(before) from exc
+        raise
+    if stale:
+        assert before is not None
+        raise PreconditionFailed(before)
+    tag = versioned.current_etag(path_args) if response.status_code < 300 else None
+    if tag is not None:
+        response.set_etag(tag)
+        if request.method == "GET" and request.if_none_match.contains_weak(tag):
+            not_modified = Response(status=304)
+            not_modified.set_etag(tag)
+            return not_modified
+    return response
 
 
 def read_json_object(model: type[BaseModel] | None = None) -> dict[str, Any]:

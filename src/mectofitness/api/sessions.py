@@ -21,9 +21,11 @@ from ..schemas.session import (
 )
 from ..security import current_trainer
 from ..services import sessions
-from .http import caller_zone, dump, endpoint, ok, paginate
+from .http import Versioned, caller_zone, dump, endpoint, ok, paginate
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
+# One session's ETag (contract §10), on its GET, PUT, PATCH and DELETE.
+SESSION = Versioned(TrainingSession, "session_id")
 
 
 def session_data(row: TrainingSession, include: tuple[str, ...], tz: ZoneInfo | None = None) -> Any:
@@ -52,7 +54,7 @@ def list_sessions(query: SessionListQuery) -> Response:
 
 
 @bp.get("/<int:session_id>")
-@endpoint(query=IncludeQuery, response=SessionOut, errors=(400, 401, 403, 404))
+@endpoint(query=IncludeQuery, response=SessionOut, errors=(400, 401, 403, 404), versioned=SESSION)
 def get_session(session_id: int, query: IncludeQuery) -> Response:
     """Get one session."""
     row = sessions.get_session(
@@ -87,7 +89,7 @@ def create_session(body: SessionCreate) -> Response:
 
 @bp.route("/<int:session_id>", methods=["PUT", "PATCH"])
 @endpoint(query=IncludeQuery, body=SessionUpdate, partial=SessionUpdate, checks=_problems, response=SessionOut,
-          errors=(400, 401, 403, 404, 409, 415))
+          errors=(400, 401, 403, 404, 409, 415), versioned=SESSION)
 def update_session(session_id: int, query: IncludeQuery, body: SessionUpdate) -> Response:
     """Update a session (partial; rescheduling is conflict-checked)."""
     row = sessions.update_session(
@@ -103,7 +105,7 @@ def update_session(session_id: int, query: IncludeQuery, body: SessionUpdate) ->
 
 
 @bp.delete("/<int:session_id>")
-@endpoint(query=DeleteQuery, response=SessionOut, data_optional=True, errors=(400, 401, 403, 404))
+@endpoint(query=DeleteQuery, response=SessionOut, data_optional=True, errors=(400, 401, 403, 404), versioned=SESSION)
 def delete_session(session_id: int, query: DeleteQuery) -> Response:
     """Cancel a session, or delete it for good with permanent=true."""
     actor = current_trainer()

@@ -3,6 +3,7 @@ The enumerations their columns hold live in ``domain`` and are re-exported here.
 
 from ..domain import ClientStatus, SessionStatus, SessionType
 from .client import Client
+from .idempotency_key import IdempotencyKey
 from .login_failure import LoginFailure
 from .token import AuthToken
 from .trainer import Trainer
@@ -12,6 +13,7 @@ __all__ = [
     "AuthToken",
     "Client",
     "ClientStatus",
+    "IdempotencyKey",
     "LoginFailure",
     "SessionStatus",
     "SessionType",

@@ -60,7 +60,7 @@ def update_client(db: Session, *, actor: Trainer, client_id: int, changes: dict[
     client = get_client(db, actor=actor, client_id=client_id, action="update")
     for name, value in _normalized(changes).items():
         setattr(client, name, value)
-    client.updated_at = timeutil.now()
+    client.updated_at = timeutil.revised(client.updated_at)
     db.flush()
     return client
 

@@ -220,7 +220,7 @@ def update_session(
             setattr(row, key, value)
         if client is not None:
             row.client = client  # keeps the loaded relationship in step with client_id
-        row.updated_at = timeutil.now()
+        row.updated_at = timeutil.revised(row.updated_at)
 
     _write_or_conflict(db, apply, slot, tz=tz)
     return row
@@ -231,7 +231,7 @@ def cancel_session(db: Session, *, actor: Trainer, session_id: int, **include: b
     row = get_session(db, actor=actor, session_id=session_id, action="delete", **include)
     if row.status != SessionStatus.CANCELLED:
         row.status = SessionStatus.CANCELLED.value
-        row.updated_at = timeutil.now()
+        row.updated_at = timeutil.revised(row.updated_at)
         db.flush()
     return row
 

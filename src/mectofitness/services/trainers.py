@@ -80,6 +80,6 @@ def update_profile(
             method=hash_method,
             keep_login_secret=login_secret,
         )
-    trainer.updated_at = timeutil.now()
+    trainer.updated_at = timeutil.revised(trainer.updated_at)
     db.flush()
     return trainer

@@ -4,6 +4,7 @@ The enumerations their columns hold live in ``domain`` and are re-exported here.
 from ..domain import ClientStatus, SessionStatus, SessionType
 from .client import Client
 from .login_failure import LoginFailure
+from .time_off import TimeOff
 from .token import AuthToken
 from .trainer import Trainer
 from .training_session import TrainingSession
@@ -15,6 +16,7 @@ __all__ = [
     "LoginFailure",
     "SessionStatus",
     "SessionType",
+    "TimeOff",
     "Trainer",
     "TrainingSession",
 ]

@@ -174,6 +174,8 @@ class Calendar:
     overrides: Mapping[str, Any] = field(default_factory=dict)
     sessions: Sequence[Interval] = ()
     time_off: Sequence[Interval] = ()
+    # Each day's working windows, computed once (``windows``).
+    _windows: dict[date, list[Interval]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def of(
@@ -206,7 +208,9 @@ class Calendar:
     def windows(self, day: date) -> list[Interval]:
         """The local ``day``'s working ranges in UTC, touching ones joined: a booking lies
         inside one of them, and its grid counts from that one's start."""
-        return _merge(working_intervals(day, self.tz, self.hours, self.overrides))
+        if day not in self._windows:
+            self._windows[day] = _merge(working_intervals(day, self.tz, self.hours, self.overrides))
+        return self._windows[day]
 
     def blocked(self) -> list[Interval]:
         """Where no booking may lie: each session widened by the buffer on both sides

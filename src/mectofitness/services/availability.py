@@ -4,12 +4,14 @@ before the horizon), for one day or a range of days, in a fixed number of querie
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from .. import timeutil
+from ..domain import MAX_SESSION_LENGTH
 from ..models import Trainer
 from . import scheduling
 
@@ -32,6 +34,7 @@ def range_availability(
         db, trainer=trainer, start=range_start, end=range_end, now=now
     )
     need = timedelta(minutes=duration)
+    starts = [row.scheduled_start for row in sessions]  # ascending: a day's sessions are a slice
     out_days: list[dict[str, Any]] = []
     start_times: list[str | None] = []
     for day in days:
@@ -53,7 +56,9 @@ def range_availability(
                     "end": timeutil.format_local(row.scheduled_end, tz),
                     "title": row.title,
                 }
-                for row in sessions
+                for row in sessions[
+                    bisect_left(starts, day_start - MAX_SESSION_LENGTH):bisect_left(starts, day_end)
+                ]
                 if scheduling.overlaps((row.scheduled_start, row.scheduled_end), (day_start, day_end))
             ],
             "time_off": [

@@ -16,6 +16,7 @@ Intervals are half-open ``[start, end)`` in UTC: back-to-back sessions do not ov
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -23,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from .. import timeutil
 from ..domain import (
@@ -176,6 +177,8 @@ class Calendar:
     time_off: Sequence[Interval] = ()
     # Each day's working windows, computed once (``windows``).
     _windows: dict[date, list[Interval]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _bookable: dict[date, list[Interval]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _blocked: list[Interval] = field(default_factory=list, init=False, repr=False, compare=False)
 
     @classmethod
     def of(
@@ -215,8 +218,11 @@ class Calendar:
     def blocked(self) -> list[Interval]:
         """Where no booking may lie: each session widened by the buffer on both sides
         (a booking in it would start or end within the buffer of it), and time off."""
-        buffer = self.rules.buffer
-        return [(start - buffer, end + buffer) for start, end in self.sessions] + list(self.time_off)
+        if not self._blocked and (self.sessions or self.time_off):
+            buffer = self.rules.buffer
+            self._blocked.extend(_merge([(start - buffer, end + buffer) for start, end in self.sessions]
+                                        + list(self.time_off)))
+        return self._blocked
 
     def is_free(self, start: datetime, end: datetime) -> bool:
         """The *free* rule: no session within the buffer, no time off overlapping."""
@@ -243,12 +249,18 @@ class Calendar:
         """The maximal bookable intervals of the local ``day`` (free, inside working hours,
         after now + notice, before the horizon), whatever their length. Free time starts
         at a whole minute: nobody books a slot at 09:09:35."""
-        free = free_intervals(
-            self.windows(day), self.blocked(), not_before=timeutil.next_minute(self.earliest_start)
-        )
+        if day in self._bookable:
+            return self._bookable[day]
+        windows = self.windows(day)
+        blocked = self.blocked()
+        if windows and blocked:  # only the blocked time near the day (blocked is merged: ends ascend too)
+            blocked = blocked[bisect_right(blocked, windows[0][0], key=lambda iv: iv[1]):
+                              bisect_left(blocked, windows[-1][1], key=lambda iv: iv[0])]
+        free = free_intervals(windows, blocked, not_before=timeutil.next_minute(self.earliest_start))
         horizon = self.horizon_end
         if horizon is not None:
             free = [(start, min(end, horizon)) for start, end in free if start < horizon]
+        self._bookable[day] = free
         return free
 
     def start_times(self, day: date, minutes: int) -> list[datetime]:
@@ -278,6 +290,10 @@ def trainer_calendar(db: Session, *, trainer: Trainer, start: datetime, end: dat
             select(TrainingSession)
             .where(TrainingSession.trainer_id == trainer.id, overlap_clause(start, end, rules.buffer))
             .order_by(TrainingSession.scheduled_start, TrainingSession.id)
+            # What availability shows and the rule needs: a month of a busy calendar is
+            # hundreds of rows, and every other column would be read and converted for nothing.
+            .options(load_only(TrainingSession.scheduled_start, TrainingSession.scheduled_end,
+                               TrainingSession.title, TrainingSession.status))
         )
     )
     time_off = list(

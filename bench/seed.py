@@ -43,6 +43,7 @@ from mectofitness.models import (
     LoginFailure,
     SessionStatus,
     SessionType,
+    TimeOff,
     Trainer,
     TrainingSession,
 )
@@ -280,9 +281,9 @@ def engine_for(url: str) -> Engine:
 def clear(conn: Connection) -> None:
     """Empty every table the seed fills (after --reset)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text("TRUNCATE training_sessions, clients, auth_tokens, login_failures, trainers RESTART IDENTITY"))
+        conn.execute(text("TRUNCATE training_sessions, time_off, clients, auth_tokens, login_failures, trainers RESTART IDENTITY"))
         return
-    for table in (TrainingSession, AuthToken, LoginFailure, Client, Trainer):
+    for table in (TrainingSession, TimeOff, AuthToken, LoginFailure, Client, Trainer):
         conn.execute(delete(table))
 
 

@@ -25,7 +25,6 @@ class TrainingSession(Base):
         CheckConstraint(in_values("status", SessionStatus), name="status"),
         CheckConstraint(in_values("session_type", SessionType), name="session_type"),
         CheckConstraint("scheduled_end > scheduled_start", name="scheduled_order"),
-        CheckConstraint("buffered_end >= scheduled_end", name="buffered_end_order"),
         CheckConstraint(
             "actual_start IS NULL OR actual_end IS NULL OR actual_end > actual_start",
             name="actual_order",
@@ -42,8 +41,8 @@ class TrainingSession(Base):
         Index("ix_training_sessions_trainer_client_start", "trainer_id", "client_id", "scheduled_start"),
         Index("ix_training_sessions_client_id", "client_id"),
         # On PostgreSQL the migration adds an exclusion constraint over
-        # (trainer_id, tstzrange(scheduled_start, buffered_end)) for non-cancelled rows
-        # (migration 0005; before it, over scheduled_end).
+        # (trainer_id, tstzrange(scheduled_start, GREATEST(buffered_end, scheduled_end)))
+        # for non-cancelled rows (migration 0005; before it, over scheduled_end).
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -60,13 +60,13 @@ def upgrade() -> None:
     op.execute("UPDATE training_sessions SET buffered_end = scheduled_end")
     with op.batch_alter_table('training_sessions', schema=None) as batch_op:
         batch_op.alter_column('buffered_end', existing_type=UTCDateTime(timezone=True), nullable=False)
-        batch_op.create_check_constraint(op.f('ck_training_sessions_buffered_end_order'), 'buffered_end >= scheduled_end')
 
     if op.get_bind().dialect.name == "postgresql":
         # The same rule over the buffered range: two occupying sessions of one trainer
-        # conflict when either starts before the other's buffered end.
+        # conflict when either starts before the other's buffered end. GREATEST: a row
+        # whose end was changed around the service (by hand) still covers its own time.
         op.execute("ALTER TABLE training_sessions DROP CONSTRAINT ex_training_sessions_no_overlap")
-        op.execute(_exclusion("buffered_end"))
+        op.execute(_exclusion("GREATEST(buffered_end, scheduled_end)"))
 
 
 def downgrade() -> None:
@@ -74,7 +74,6 @@ def downgrade() -> None:
         op.execute("ALTER TABLE training_sessions DROP CONSTRAINT ex_training_sessions_no_overlap")
         op.execute(_exclusion("scheduled_end"))
     with op.batch_alter_table('training_sessions', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_training_sessions_buffered_end_order'), type_='check')
         batch_op.drop_column('buffered_end')
 
     with op.batch_alter_table('time_off', schema=None) as batch_op:

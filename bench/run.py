@@ -100,6 +100,8 @@ def endpoints(anchor: date, files: dict[str, Path], wrk_threads: int, client_ids
         Endpoint("stats_all", "stats: all time", "/api/v1/sessions/stats"),
         Endpoint("stats_month", "stats: one month", f"/api/v1/sessions/stats?start_date={month}&end_date={month_end}"),
         Endpoint("availability", "availability: one day", f"/api/v1/sessions/availability?date={day}&duration=60"),
+        Endpoint("availability_31", "availability: 31 days",
+                 f"/api/v1/sessions/availability?start_date={day}&end_date={day + timedelta(days=30)}&duration=60"),
         Endpoint("create", "create (no conflicts)", "/api/v1/sessions", "create.lua", kind="write",
                  args=(t, str(base), *map(str, client_ids))),
         Endpoint("update", "update (reschedule in place)", "/api/v1/sessions/<id>", "update.lua", kind="write",

@@ -219,6 +219,7 @@ def session_tuples(plan: Plan, trainers: list[dict[str, Any]], clients: list[dic
                 rng.choice(locations),
                 start,
                 end,
+                end,  # buffered_end: the seeded trainers have no buffer
                 start if completed else None,
                 end if completed else None,
                 status.value,
@@ -405,7 +406,9 @@ def _service_check(url: str, plan: Plan, sample: int = 300) -> list[str]:
                 SessionCreate.model_validate(fields, context={"tz": timeutil.UTC})
                 if row.status in OCCUPYING_STATUSES:
                     try:
-                        slot = Slot(row.trainer_id, row.scheduled_start, row.scheduled_end, exclude_id=row.id)
+                        owner = db.session.get(Trainer, row.trainer_id)
+                        assert owner is not None
+                        slot = Slot(owner, row.scheduled_start, row.scheduled_end, exclude_id=row.id)
                         ensure_free(db.session, slot, tz=timeutil.UTC)
                     except Conflict as exc:
                         problems.append(f"session {row.id}: {exc.message}")

@@ -29,7 +29,7 @@ CLIENTS = "/api/v1/clients"
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEFAULT_HOURS = {day: [{"start": "08:00", "end": "20:00"}] for day in WEEKDAYS}
-ME_KEYS = {"id", "username", "email", "full_name", "role", "timezone", "working_hours"}
+ME_KEYS = {"id", "username", "email", "full_name", "role", "timezone", "working_hours", "working_hours_overrides", "scheduling"}
 LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
 AUTH_REQUIRED = {"success": False, "error": "Authentication required"}
 BAD_LOGIN = {"success": False, "error": "Invalid username or password"}
@@ -237,6 +237,14 @@ def test_me_shape_and_defaults(logged_in, trainer):
         "role": "trainer",
         "timezone": "UTC",
         "working_hours": DEFAULT_HOURS,
+        "working_hours_overrides": {},
+        "scheduling": {
+            "buffer_minutes": 0,
+            "min_notice_minutes": 0,
+            "horizon_days": None,
+            "slot_step_minutes": 15,
+            "cancel_notice_minutes": 0,
+        },
     }
 
 

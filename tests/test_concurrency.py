@@ -106,6 +106,79 @@ def test_concurrent_reschedules_into_one_slot_exactly_one_wins(db_url, tmp_path,
     assert len(listed) == 1
 
 
+def test_concurrent_creates_into_buffered_adjacent_slots_exactly_one_wins(db_url, tmp_path, factory, trainer):
+    # 24 one-minute sessions, back to back: none overlaps another, but with a 30-minute
+    # buffer every two conflict. The buffer alone must let exactly one in (contract §8),
+    # on PostgreSQL by the exclusion constraint over the buffered range.
+    client = factory.client(trainer)
+    with live_server(db_url, tmp_path / "instance", workers=4, threads=4) as server:
+        base = server.base
+        cookie = login_cookie(base, trainer.username, PASSWORD)
+        r = requests.patch(base + "/api/v1/auth/me", json={"scheduling": {"buffer_minutes": 30}},
+                           cookies={"session": cookie}, timeout=10)
+        assert r.status_code == 200, r.text
+        bodies = [
+            {
+                "client_id": client.id,
+                "title": f"Racer {i}",
+                "scheduled_start": f"2031-03-10T10:{i:02d}:00",
+                "scheduled_end": f"2031-03-10T10:{i + 1:02d}:00",
+            }
+            for i in range(RACERS)
+        ]
+        statuses = race([("POST", base + "/api/v1/sessions", body) for body in bodies], cookie)
+    assert statuses == Counter({201: 1, 409: RACERS - 1})
+    assert occupying_count(db_url, trainer.id) == 1
+
+
+def test_bookings_racing_a_time_off_never_land_unseen_under_it(db_url, tmp_path, factory, trainer):
+    # Bookings in disjoint slots race one time off that covers them all: each booking is
+    # either refused (409: it saw the time off) or listed in the time off's
+    # overlapping_sessions (the time off saw it); none lands unseen.
+    client = factory.client(trainer)
+    with live_server(db_url, tmp_path / "instance", workers=4, threads=4) as server:
+        base = server.base
+        cookie = login_cookie(base, trainer.username, PASSWORD)
+        requests_to_send = [
+            ("POST", base + "/api/v1/sessions", {
+                "client_id": client.id,
+                "title": f"Racer {i}",
+                "scheduled_start": f"2031-03-10T{8 + i // 2:02d}:{30 * (i % 2):02d}:00",
+                "scheduled_end": f"2031-03-10T{8 + i // 2:02d}:{30 * (i % 2) + 29:02d}:00",
+            })
+            for i in range(RACERS - 1)
+        ]
+        requests_to_send.insert(RACERS // 2, ("POST", base + "/api/v1/time-off",
+                                              {"start": "2031-03-10T00:00:00", "end": "2031-03-11T00:00:00"}))
+        answers = race_answers(requests_to_send, cookie)
+    [time_off] = [body["data"] for status, body in answers if status == 201 and "overlapping_sessions" in body["data"]]
+    booked = {body["data"]["id"] for status, body in answers if status == 201 and "client_id" in body["data"]}
+    assert {s["id"] for s in time_off["overlapping_sessions"]} == booked
+    assert Counter(status for status, _ in answers) == Counter({201: 1 + len(booked), 409: RACERS - 1 - len(booked)})
+
+
+def race_answers(requests_to_send: list[tuple[str, str, dict]], cookie: str) -> list[tuple[int, dict]]:
+    """Like ``race``, keeping each answer's status and body."""
+    barrier = threading.Barrier(len(requests_to_send))
+    answers: list[tuple[int, dict]] = []
+    lock = threading.Lock()
+
+    def fire(method: str, url: str, body: dict) -> None:
+        with requests.Session() as http:
+            http.cookies.set("session", cookie)
+            barrier.wait()
+            response = http.request(method, url, json=body, timeout=60)
+        with lock:
+            answers.append((response.status_code, response.json()))
+
+    threads = [threading.Thread(target=fire, args=args) for args in requests_to_send]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
 def race_logins(bases: list[str], attempts: list[tuple[str, str, dict[str, str]]]) -> Counter[int]:
     """Send every login at once (a barrier releases them), each on its own connection, to
     the servers in turn."""

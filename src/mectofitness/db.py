@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Float, MetaData
+from sqlalchemy import DateTime, Float, Integer, MetaData, literal
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
@@ -71,3 +71,31 @@ def _seconds_between_pg(element: seconds_between, compiler: Any, **kw: Any) -> s
 def _seconds_between_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
     start, end = list(element.clauses)
     return f"((julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)})) * 86400.0)"
+
+
+class shifted(FunctionElement[datetime]):
+    """A timestamp column plus a whole number of minutes, in SQL, on either database."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+
+    def __init__(self, column: Any, minutes: int):
+        super().__init__(column, literal(int(minutes), Integer()))
+
+
+@compiles(shifted)
+def _shifted_pg(element: shifted, compiler: Any, **kw: Any) -> str:
+    column, minutes = list(element.clauses)
+    return f"({compiler.process(column, **kw)} + make_interval(mins => {compiler.process(minutes, **kw)}))"
+
+
+@compiles(shifted, "sqlite")
+def _shifted_sqlite(element: shifted, compiler: Any, **kw: Any) -> str:
+    # SQLite stores 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's format): shift the first 19
+    # characters and keep the fraction, so the text still sorts and reads back the same.
+    column, minutes = list(element.clauses)
+    text = compiler.process(column, **kw)
+    return (
+        f"(strftime('%Y-%m-%d %H:%M:%S', {text}, '+' || {compiler.process(minutes, **kw)} || ' minutes')"
+        f" || substr({text}, 20))"
+    )

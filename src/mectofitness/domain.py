@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -59,6 +59,30 @@ SESSION_TOO_LONG = "A session may last at most 24 hours"
 CLIENT_NOT_FOUND = "Client not found"
 CLIENT_INACTIVE = "Client is inactive"
 
+# A trainer's scheduling settings (contract §8): each one's range, and the defaults, which
+# leave v1.0's behaviour exactly as it was (no buffer, no notice, no horizon).
+SCHEDULING_LIMITS: dict[str, tuple[int, int]] = {
+    "buffer_minutes": (0, 240),
+    "min_notice_minutes": (0, 525_600),
+    "horizon_days": (1, 3650),
+    "slot_step_minutes": (5, 240),
+    "cancel_notice_minutes": (0, 10_080),
+}
+SCHEDULING_DEFAULTS: dict[str, int | None] = {
+    "buffer_minutes": 0,
+    "min_notice_minutes": 0,
+    "horizon_days": None,  # no horizon
+    "slot_step_minutes": 15,
+    "cancel_notice_minutes": 0,
+}
+# A time off lasts at most this long (contract §8); it also bounds the overlap queries.
+MAX_TIME_OFF_LENGTH = timedelta(days=366)
+TIME_OFF_TOO_LONG = "Time off may last at most 366 days"
+TIME_OFF_END_AFTER_START = "End must be after start"
+TIME_OFF_DEFAULT_REASON = "Time off"
+# The longest range availability answers for at once (contract §8), in days.
+MAX_AVAILABILITY_DAYS = 62
+
 
 def is_storable_id(value: int) -> bool:
     """Whether ``value`` can be the id of a row (ids start at 1)."""
@@ -78,6 +102,18 @@ def effective_working_hours(stored: dict[str, Any] | None) -> dict[str, list[dic
         if day in hours:
             hours[day] = list(ranges)
     return hours
+
+
+def hours_of_day(
+    day: date, hours: Mapping[str, list[dict[str, str]]], overrides: Mapping[str, Any] | None
+) -> list[dict[str, str]]:
+    """The working ranges of one local ``day``: its date's override when there is one
+    (``[]``: a day off), else its weekday's hours (``hours``: all seven days)."""
+    if overrides:
+        special = overrides.get(day.isoformat())
+        if special is not None:
+            return list(special)
+    return list(hours.get(WEEKDAYS[day.weekday()], []))
 
 
 def time_order_problems(values: Mapping[str, Any]) -> dict[str, str]:

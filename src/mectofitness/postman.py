@@ -39,6 +39,10 @@ VARIABLES = (
     "reschedule_end",
     "session_id",
     "session_etag",
+    "range_end",
+    "time_off_start",
+    "time_off_end",
+    "time_off_id",
 )
 # Variables that stand for a JSON number in a request body: written there unquoted.
 NUMBER_VARIABLES = ("client_id",)
@@ -159,6 +163,41 @@ STEPS: tuple[Step, ...] = (
     Step("sessions_update_session_put", "Sessions", "Replace Session (PUT)", 200,
          body={"actual_start": "{{reschedule_start}}", "actual_end": "{{reschedule_end}}"}),
     Step("session_stats_session_stats", "Sessions", "Session Stats", 200, query={"client_id": "{{client_id}}"}),
+    # Contract §8: a week of availability from the session's day, every bookable start.
+    Step("session_availability_check_availability", "Sessions", "Check Availability (Range)", 200,
+         query={"start_date": "{{session_date}}", "end_date": "{{range_end}}", "duration": "60"},
+         prerequest=(
+             "const last = new Date(Date.parse(pm.collectionVariables.get('session_date')) + 6 * 24 * 3600 * 1000);",
+             _keep("range_end", "last.toISOString().slice(0, 10)"),
+         ),
+         test=(
+             "pm.test('Seven days, and bookable starts', function () {",
+             "    pm.expect(body.data.days).to.have.lengthOf(7);",
+             "    pm.expect(body.data.start_times).to.be.an('array');",
+             "});",
+         )),
+    # Time off on the session's day: the session is kept and listed.
+    Step("time_off_create_time_off", "Sessions", "Create Time Off", 201,
+         body={"start": "{{time_off_start}}", "end": "{{time_off_end}}", "reason": "Postman check"}, whole_body=True,
+         prerequest=(
+             _keep("time_off_start", "pm.collectionVariables.get('session_date') + 'T00:00:00'"),
+             _keep("time_off_end", "pm.collectionVariables.get('range_end') + 'T00:00:00'"),
+         ),
+         test=(
+             _keep("time_off_id", "body.data.id"),
+             "pm.test('The session it covers is listed', function () {",
+             "    pm.expect(body.data.overlapping_sessions.map(s => s.id)).to.include(Number(pm.collectionVariables.get('session_id')));",
+             "});",
+         )),
+    Step("time_off_list_time_off", "Sessions", "List Time Off", 200,
+         query={"start_date": "{{session_date}}", "end_date": "{{range_end}}"},
+         test=(
+             "pm.test('The new time off is listed', function () {",
+             "    pm.expect(body.data.time_off.map(t => t.id)).to.include(Number(pm.collectionVariables.get('time_off_id')));",
+             "});",
+         )),
+    Step("time_off_get_time_off", "Sessions", "Get Time Off", 200),
+    Step("time_off_delete_time_off", "Sessions", "Delete Time Off", 200),
     Step("sessions_delete_session", "Sessions", "Delete Session", 200, test=(
         "pm.test('The session is cancelled', function () {",
         "    pm.expect(body.data.status).to.eql('cancelled');",

@@ -144,6 +144,12 @@ def from_wall_clock(value: datetime, tz: ZoneInfo, *, shown: datetime | None = N
     return local_to_utc(value, tz)
 
 
+def reads_back(instant: datetime, tz: ZoneInfo) -> bool:
+    """Whether the local text of ``instant`` names it again when read back (every instant
+    but those of a fall-back night's second pass, whose text means the first)."""
+    return local_to_utc(to_local(instant, tz), tz, strict=False) == instant
+
+
 def to_local(instant: datetime, tz: ZoneInfo) -> datetime:
     """A UTC instant as naive wall-clock time in ``tz``."""
     return instant.astimezone(tz).replace(tzinfo=None)

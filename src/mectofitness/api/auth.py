@@ -83,14 +83,14 @@ def logout() -> Response:
 @bp.get("/me")
 @endpoint(response=MeOut, errors=(401,), versioned=ME)
 def get_me() -> Response:
-    """The caller: profile, role, time zone and working hours."""
+    """The caller: profile, role, time zone, working hours, date overrides and scheduling settings."""
     return ok(dump(me_out(current_trainer())))
 
 
 @bp.patch("/me")
 @endpoint(body=MeUpdate, response=MeOut, errors=(400, 401, 409, 415), versioned=ME)
 def update_me(body: MeUpdate) -> Response:
-    """Change full name, e-mail, time zone, working hours or password."""
+    """Change full name, e-mail, time zone, working hours, date overrides, scheduling settings or password."""
     trainer = current_trainer()
     changes = body.model_dump(exclude_unset=True, mode="json")
     trainers.update_profile(

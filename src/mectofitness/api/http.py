@@ -272,10 +272,14 @@ def read_json_object(model: type[BaseModel] | None = None) -> dict[str, Any]:
 
 def _validated(model: type[M], data: dict[str, Any], problems: dict[str, str]) -> M | None:
     try:
-        return model.model_validate(data, context={"tz": caller_zone()})
+        parsed = model.model_validate(data, context={"tz": caller_zone()})
     except ValidationError as exc:
         problems.update(field_errors(model, exc))
         return None
+    field_problems = getattr(parsed, "field_problems", None)
+    if field_problems is not None:
+        problems.update(field_problems())
+    return parsed
 
 
 def _valid_part(partial: type[BaseModel], raw: dict[str, Any], problems: dict[str, str]) -> dict[str, Any]:

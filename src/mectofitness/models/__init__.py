@@ -5,6 +5,7 @@ from ..domain import ClientStatus, SessionStatus, SessionType
 from .client import Client
 from .idempotency_key import IdempotencyKey
 from .login_failure import LoginFailure
+from .time_off import TimeOff
 from .token import AuthToken
 from .trainer import Trainer
 from .training_session import TrainingSession
@@ -17,6 +18,7 @@ __all__ = [
     "LoginFailure",
     "SessionStatus",
     "SessionType",
+    "TimeOff",
     "Trainer",
     "TrainingSession",
 ]

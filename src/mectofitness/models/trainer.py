@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, in_values
-from ..domain import Role
+from ..domain import SCHEDULING_DEFAULTS, Role
 
 
 class Trainer(Base):
@@ -29,6 +29,17 @@ class Trainer(Base):
     working_hours: Mapped[dict[str, Any] | None] = mapped_column(
         JSON().with_variant(JSONB(), "postgresql")
     )
+    # Dates whose hours differ from their weekday's: {"2030-12-24": [{"start": "08:00",
+    # "end": "12:00"}], "2030-12-25": []}; NULL means none.
+    working_hours_overrides: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON().with_variant(JSONB(), "postgresql")
+    )
+    # The scheduling settings (contract §8; ranges and defaults in domain.SCHEDULING_*).
+    buffer_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    min_notice_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    horizon_days: Mapped[int | None] = mapped_column(Integer)  # NULL: no horizon
+    slot_step_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
+    cancel_notice_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -46,6 +57,11 @@ class Trainer(Base):
 
     def get_id(self) -> str | None:
         return self.login_secret
+
+    @property
+    def scheduling(self) -> dict[str, int | None]:
+        """The scheduling settings as ``/auth/me`` shows them."""
+        return {name: getattr(self, name) for name in SCHEDULING_DEFAULTS}
 
     @property
     def is_admin(self) -> bool:

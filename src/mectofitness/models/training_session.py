@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,11 @@ from ..db import Base, UTCDateTime, in_values
 from ..domain import SessionStatus, SessionType
 from .client import Client
 from .trainer import Trainer
+
+
+def _unbuffered_end(context: Any) -> datetime:
+    # Rows written without a buffered end (data fixtures, the demo) have no buffer.
+    return context.get_current_parameters()["scheduled_end"]
 
 
 class TrainingSession(Base):
@@ -35,7 +41,8 @@ class TrainingSession(Base):
         Index("ix_training_sessions_trainer_client_start", "trainer_id", "client_id", "scheduled_start"),
         Index("ix_training_sessions_client_id", "client_id"),
         # On PostgreSQL the migration adds an exclusion constraint over
-        # (trainer_id, tstzrange(scheduled_start, scheduled_end)) for non-cancelled rows.
+        # (trainer_id, tstzrange(scheduled_start, GREATEST(buffered_end, scheduled_end)))
+        # for non-cancelled rows (migration 0005; before it, over scheduled_end).
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -47,6 +54,11 @@ class TrainingSession(Base):
     location: Mapped[str | None] = mapped_column(String(200))
     scheduled_start: Mapped[datetime] = mapped_column(UTCDateTime())
     scheduled_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    # scheduled_end plus the trainer's buffer at the time the slot was last checked (booked,
+    # moved or un-cancelled): the range PostgreSQL's exclusion constraint keeps apart, so
+    # buffers are race-proof like overlaps. Never more than the trainer's current buffer
+    # (a smaller buffer re-stamps the rows: services.trainers). See docs/decisions.md.
+    buffered_end: Mapped[datetime] = mapped_column(UTCDateTime(), default=_unbuffered_end)
     actual_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
     actual_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16), default=SessionStatus.SCHEDULED.value)

@@ -149,6 +149,11 @@ NUL_MESSAGE = "Must not contain NUL characters"
 class _RequestModel(BaseModel):
     """What every body and query model refuses, whatever its fields' types."""
 
+    def field_problems(self) -> dict[str, str]:
+        """Rules between fields of a valid model, as field errors (none by default). Kept
+        apart from pydantic's model validators, whose errors name no field."""
+        return {}
+
     @field_validator("*", mode="before")
     @classmethod
     def _refuse_nul(cls, value: Any) -> Any:

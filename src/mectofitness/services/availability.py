@@ -1,53 +1,96 @@
-"""Free time on a trainer's day: working hours minus occupying sessions."""
+"""Free time on a trainer's days: what the scheduling rule calls bookable (working hours
+after overrides, minus sessions and their buffers, minus time off, after now + notice,
+before the horizon), for one day or a range of days, in a fixed number of queries."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from bisect import bisect_left
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import timeutil
-from ..domain import effective_working_hours
-from ..models import Trainer, TrainingSession
+from ..domain import MAX_SESSION_LENGTH
+from ..models import Trainer
 from . import scheduling
 
 
-def day_availability(db: Session, *, trainer: Trainer, day: date, duration: int, now: datetime) -> dict[str, Any]:
-    """The trainer's ``day`` (local, in their zone; 23 or 25 hours on DST days):
-    ``booked_sessions`` are the occupying sessions overlapping it, earliest first, including
-    ones that began the day before; ``available_slots`` are the maximal free intervals within
-    working hours, at least ``duration`` minutes long, none of them in the past."""
+def range_availability(
+    db: Session, *, trainer: Trainer, first: date, last: date, duration: int, now: datetime
+) -> dict[str, Any]:
+    """The trainer's local days ``first`` to ``last`` (in their zone; 23 or 25 hours on DST
+    days), in two queries whatever their number. Each day has ``booked_sessions`` (the
+    occupying sessions overlapping it, earliest first, including ones that began the day
+    before), ``time_off`` (likewise) and ``available_slots`` (the maximal bookable
+    intervals at least ``duration`` minutes long, with their real length); ``start_times``
+    are every bookable start of a ``duration``-minute session, in order (a start in the
+    second pass of a fall-back night's repeated hour is left out: its local text would
+    name the first pass; available_slots still report that time)."""
     tz = timeutil.zone(trainer.timezone)
-    day_start, day_end = timeutil.day_bounds(day, tz)
-    booked = db.scalars(
-        select(TrainingSession)
-        .where(TrainingSession.trainer_id == trainer.id, scheduling.overlap_clause(day_start, day_end))
-        .order_by(TrainingSession.scheduled_start, TrainingSession.id)
-    ).all()
-    windows = scheduling.working_intervals(day, tz, effective_working_hours(trainer.working_hours))
-    free = scheduling.free_intervals(
-        # Free time starts at the next whole minute: nobody books a slot at 09:09:35.
-        windows, [(row.scheduled_start, row.scheduled_end) for row in booked], not_before=timeutil.next_minute(now)
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    range_start, range_end = timeutil.day_start(first, tz), timeutil.day_start(last + timedelta(days=1), tz)
+    calendar, sessions, time_off = scheduling.trainer_calendar(
+        db, trainer=trainer, start=range_start, end=range_end, now=now
     )
+    need = timedelta(minutes=duration)
+    starts = [row.scheduled_start for row in sessions]  # ascending: a day's sessions are a slice
+    out_days: list[dict[str, Any]] = []
+    start_times: list[str | None] = []
+    for day in days:
+        day_start, day_end = timeutil.day_bounds(day, tz)
+        slots = [(start, end) for start, end in calendar.bookable_intervals(day) if end - start >= need]
+        out_days.append({
+            "date": day.isoformat(),
+            "available_slots": [
+                {
+                    "start": timeutil.format_local(start, tz),
+                    "end": timeutil.format_local(end, tz),
+                    "duration_minutes": timeutil.minutes_between(start, end),
+                }
+                for start, end in slots
+            ],
+            "booked_sessions": [
+                {
+                    "start": timeutil.format_local(row.scheduled_start, tz),
+                    "end": timeutil.format_local(row.scheduled_end, tz),
+                    "title": row.title,
+                }
+                for row in sessions[
+                    bisect_left(starts, day_start - MAX_SESSION_LENGTH):bisect_left(starts, day_end)
+                ]
+                if scheduling.overlaps((row.scheduled_start, row.scheduled_end), (day_start, day_end))
+            ],
+            "time_off": [
+                {
+                    "id": row.id,
+                    "start": timeutil.format_local(row.start, tz),
+                    "end": timeutil.format_local(row.end, tz),
+                    "reason": row.reason,
+                }
+                for row in time_off
+                if scheduling.overlaps((row.start, row.end), (day_start, day_end))
+            ],
+        })
+        start_times.extend(
+            timeutil.format_local(at, tz) for at in calendar.start_times(day, duration) if timeutil.reads_back(at, tz)
+        )
     return {
-        "date": day.isoformat(),
+        "start_date": first.isoformat(),
+        "end_date": last.isoformat(),
         "requested_duration": duration,
-        "available_slots": [
-            {
-                "start": timeutil.format_local(start, tz),
-                "end": timeutil.format_local(end, tz),
-                "duration_minutes": timeutil.minutes_between(start, end),
-            }
-            for start, end in scheduling.long_enough(free, duration)
-        ],
-        "booked_sessions": [
-            {
-                "start": timeutil.format_local(row.scheduled_start, tz),
-                "end": timeutil.format_local(row.scheduled_end, tz),
-                "title": row.title,
-            }
-            for row in booked
-        ],
+        "days": out_days,
+        "start_times": start_times,
+    }
+
+
+def day_availability(db: Session, *, trainer: Trainer, day: date, duration: int, now: datetime) -> dict[str, Any]:
+    """One local ``day`` in the published document's shape (``date``,
+    ``requested_duration``, ``available_slots``, ``booked_sessions``): the range form's day."""
+    [only] = range_availability(db, trainer=trainer, first=day, last=day, duration=duration, now=now)["days"]
+    return {
+        "date": only["date"],
+        "requested_duration": duration,
+        "available_slots": only["available_slots"],
+        "booked_sessions": only["booked_sessions"],
     }

@@ -1,5 +1,6 @@
-"""Training sessions: list, get, book, change, cancel and delete, with the rule that a
-trainer's occupying sessions never overlap (see ``scheduling``)."""
+"""Training sessions: list, get, book, change, cancel and delete, with the rule that an
+occupying session is booked, moved or un-cancelled only into a free interval (no other
+occupying session within the trainer's buffer, no time off: ``scheduling.ensure_free``)."""
 
 from __future__ import annotations
 
@@ -180,7 +181,8 @@ def create_session(db: Session, *, actor: Trainer, fields: dict[str, Any], tz: Z
     values.pop("client_id")
     now = timeutil.now()
     row = TrainingSession(trainer=trainer, client=client, created_at=now, updated_at=now, **values)
-    slot = Slot(trainer.id, row.scheduled_start, row.scheduled_end)
+    row.buffered_end = row.scheduled_end + scheduling.Rules.of(trainer).buffer
+    slot = Slot(trainer, row.scheduled_start, row.scheduled_end)
     if scheduling.occupies(row.status):
         ensure_free(db, slot, tz=tz)
     _write_or_conflict(db, lambda: db.add(row), slot, tz=tz)
@@ -198,7 +200,8 @@ def update_session(
     include_trainer: bool = False,
 ) -> TrainingSession:
     """Apply a partial update. Moving, lengthening or un-cancelling a session is checked
-    for conflicts like a new booking (the session itself excluded)."""
+    for conflicts like a new booking (the session itself excluded), and then stamped with
+    the trainer's current buffer (``buffered_end``); other changes leave its slot as it is."""
     row = get_session(
         db, actor=actor, session_id=session_id, action="update",
         include_client=include_client, include_trainer=include_trainer,
@@ -211,13 +214,19 @@ def update_session(
     end = changes.get("scheduled_end", row.scheduled_end)
     status = changes.get("status", row.status)
     moved = "scheduled_start" in changes or "scheduled_end" in changes
-    slot = Slot(row.trainer_id, start, end, exclude_id=row.id)
-    if scheduling.occupies(status) and (moved or not scheduling.occupies(row.status)):
+    # The calendar's owner (the actor unless an admin acts; then one lookup by key).
+    owner = db.get(Trainer, row.trainer_id)
+    assert owner is not None  # the foreign key
+    slot = Slot(owner, start, end, exclude_id=row.id)
+    checked = scheduling.occupies(status) and (moved or not scheduling.occupies(row.status))
+    if checked:
         ensure_free(db, slot, tz=tz)
 
     def apply() -> None:
         for key, value in changes.items():
             setattr(row, key, value)
+        if checked or moved:
+            row.buffered_end = end + scheduling.Rules.of(owner).buffer
         if client is not None:
             row.client = client  # keeps the loaded relationship in step with client_id
         row.updated_at = timeutil.revised(row.updated_at)
@@ -248,28 +257,17 @@ class Slot:
     """The interval a write would occupy on a trainer's calendar (``exclude_id``: the
     session being moved, which does not conflict with itself)."""
 
-    trainer_id: int
+    trainer: Trainer
     start: datetime
     end: datetime
     exclude_id: int | None = None
 
 
 def ensure_free(db: Session, slot: Slot, *, tz: ZoneInfo) -> None:
-    """Raise Conflict naming the earliest occupying session of the trainer that overlaps
-    the slot. On SQLite the request's write transaction (BEGIN IMMEDIATE) makes this
-    check and the write one step; on PostgreSQL the exclusion constraint backs it."""
-    stmt = select(TrainingSession).where(
-        TrainingSession.trainer_id == slot.trainer_id, scheduling.overlap_clause(slot.start, slot.end)
+    """The scheduling rule's *free* check for ``slot`` (``scheduling.ensure_free``)."""
+    scheduling.ensure_free(
+        db, trainer=slot.trainer, start=slot.start, end=slot.end, tz=tz, exclude_id=slot.exclude_id
     )
-    if slot.exclude_id is not None:
-        stmt = stmt.where(TrainingSession.id != slot.exclude_id)
-    with db.no_autoflush:
-        clash = db.scalars(stmt.order_by(TrainingSession.scheduled_start, TrainingSession.id).limit(1)).first()
-    if clash is not None:
-        raise Conflict(
-            f'Scheduling conflict detected with session "{clash.title}" at '
-            f"{timeutil.format_local(clash.scheduled_start, tz)}"
-        )
 
 
 def _write_or_conflict(db: Session, change: Callable[[], None], slot: Slot, *, tz: ZoneInfo) -> None:

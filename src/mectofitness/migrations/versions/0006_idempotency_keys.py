@@ -1,7 +1,7 @@
 """Idempotency keys (contract §10).
 
 Revision ID: 0006_idempotency_keys
-Revises: 0004_login_failures_by_account
+Revises: 0005_scheduling_rules
 
 The new table depends on nothing but ``trainers``, so this revision may follow any other
 (at the merge with issue 14 it is re-pointed to follow 0005_scheduling_rules).
@@ -15,7 +15,7 @@ from alembic import op
 from mectofitness.db import UTCDateTime
 
 revision = '0006_idempotency_keys'
-down_revision = '0004_login_failures_by_account'
+down_revision = '0005_scheduling_rules'
 branch_labels = None
 depends_on = None
 

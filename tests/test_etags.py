@@ -177,3 +177,33 @@ def test_etag_racing_writes_with_one_if_match_exactly_one_wins(app, db_url, tmp_
         for thread in threads:
             thread.join()
     assert sorted(statuses) == [200] + [412] * (racers - 1)
+
+
+TIME_OFF = "/api/v1/time-off"
+
+
+def test_etag_time_off_get_304_and_stale_delete_is_412(logged_in):
+    made = logged_in.post(TIME_OFF, json={"start": "2030-07-01T00:00:00", "end": "2030-07-02T00:00:00"})
+    assert made.status_code == 201
+    url = f"{TIME_OFF}/{made.get_json()['data']['id']}"
+    tag = etag_of(logged_in, url)
+    assert logged_in.get(url, headers={"If-None-Match": tag}).status_code == 304
+    stale = logged_in.delete(url, headers={"If-Match": '"not-this-one"'})
+    assert stale.status_code == 412
+    assert stale.get_json() == STALE
+    assert stale.headers["ETag"] == tag
+    assert logged_in.get(url).status_code == 200  # nothing deleted
+    assert logged_in.delete(url, headers={"If-Match": tag}).status_code == 200
+    assert logged_in.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("change", [
+    {"scheduling": {"buffer_minutes": 15}},
+    {"working_hours_overrides": {"2030-12-24": [{"start": "08:00", "end": "12:00"}]}},
+])
+def test_etag_of_me_moves_with_scheduling_settings(logged_in, change):
+    tag = etag_of(logged_in, ME)
+    r = logged_in.patch(ME, json=change)
+    assert r.status_code == 200, r.get_json()
+    assert r.headers["ETag"] != tag
+    assert etag_of(logged_in, ME) == r.headers["ETag"]

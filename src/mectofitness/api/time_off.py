@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from ..extensions import db
+from ..models import TimeOff
 from ..schemas.time_off import (
     OverlappingSession,
     TimeOffCreate,
@@ -15,9 +16,11 @@ from ..schemas.time_off import (
 )
 from ..security import current_trainer
 from ..services import time_off
-from .http import caller_zone, dump, endpoint, ok, paginate
+from .http import Versioned, caller_zone, dump, endpoint, ok, paginate
 
 bp = Blueprint("time_off", __name__, url_prefix="/time-off")
+# Time off is never edited, only created and deleted: its creation is its version.
+TIME_OFF = Versioned(TimeOff, "time_off_id", version="created_at")
 
 
 @bp.get("")
@@ -46,7 +49,7 @@ def create_time_off(body: TimeOffCreate) -> Response:
 
 
 @bp.get("/<int:time_off_id>")
-@endpoint(response=TimeOffOut, errors=(401, 403, 404))
+@endpoint(response=TimeOffOut, errors=(401, 403, 404), versioned=TIME_OFF)
 def get_time_off(time_off_id: int) -> Response:
     """One time off."""
     row = time_off.get_time_off(db.session(), actor=current_trainer(), time_off_id=time_off_id)
@@ -54,7 +57,7 @@ def get_time_off(time_off_id: int) -> Response:
 
 
 @bp.delete("/<int:time_off_id>")
-@endpoint(errors=(401, 403, 404))
+@endpoint(errors=(401, 403, 404), versioned=TIME_OFF)
 def delete_time_off(time_off_id: int) -> Response:
     """Delete a time off: its interval is free again."""
     time_off.delete_time_off(db.session(), actor=current_trainer(), time_off_id=time_off_id)

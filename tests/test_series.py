@@ -285,3 +285,87 @@ def test_scope_on_a_one_off_session_is_that_session(logged_in, john):
     one = create(logged_in, john.id)
     r = logged_in.patch(f"{SESSIONS}/{one['id']}", query_string={"scope": "all"}, json={"title": "Solo"})
     assert r.status_code == 200 and r.get_json()["data"]["title"] == "Solo"
+
+
+# --- races (real server processes) ------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_series_races_single_bookings_and_another_series_never_partial_never_overlapping(
+    db_url, tmp_path, factory, trainer, john
+):
+    from datetime import timedelta
+
+    from sqlalchemy import create_engine, select
+
+    from mectofitness.config import normalize_database_url
+    from mectofitness.domain import OCCUPYING_STATUSES
+    from mectofitness.models import TrainingSession
+
+    from .factories import PASSWORD
+    from .live import live_server, login_cookie
+    from .test_concurrency import race
+
+    weekly = "FREQ=WEEKLY;COUNT=52"
+    requests_to_send = [
+        # Two series over the same Mondays (07:00 and 07:30), 52 weeks each...
+        ("POST", SERIES, new_series(john.id, weekly, start="2031-01-06T07:00:00", end="2031-01-06T08:00:00")),
+        ("POST", SERIES, new_series(john.id, weekly, start="2031-01-06T07:30:00", end="2031-01-06T08:30:00")),
+    ] + [
+        # ...and single bookings into their slots, spread over the year.
+        ("POST", SESSIONS, {"client_id": john.id, "title": f"Single {week}",
+                            "scheduled_start": f"{(utc(2031, 1, 6) + timedelta(weeks=week)).date()}T07:15:00",
+                            "scheduled_end": f"{(utc(2031, 1, 6) + timedelta(weeks=week)).date()}T07:45:00"})
+        for week in range(0, 52, 3)
+    ]
+    with live_server(db_url, tmp_path / "instance", workers=3, threads=4) as server:
+        cookie = login_cookie(server.base, trainer.username, PASSWORD)
+        statuses = race([(method, server.base + path, body) for method, path, body in requests_to_send], cookie)
+    assert set(statuses) <= {201, 409}, statuses
+    engine = create_engine(normalize_database_url(db_url))
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(TrainingSession.series_id, TrainingSession.scheduled_start, TrainingSession.scheduled_end)
+            .where(TrainingSession.trainer_id == trainer.id, TrainingSession.status.in_(OCCUPYING_STATUSES))
+            .order_by(TrainingSession.scheduled_start)
+        ).all()
+    engine.dispose()
+    per_series: dict[int, int] = {}
+    for row in rows:
+        if row.series_id is not None:
+            per_series[row.series_id] = per_series.get(row.series_id, 0) + 1
+    assert all(count == 52 for count in per_series.values()), per_series  # never a partial series
+    assert all(a.scheduled_end <= b.scheduled_start for a, b in zip(rows, rows[1:])), "overlap"  # never an overlap
+    assert len(rows) == statuses[201] + 51 * len(per_series)  # every 201 is on the calendar
+
+
+@pytest.mark.parametrize("on_conflict", ["fail", "skip"])
+def test_postgres_constraint_refusing_an_occurrence_rolls_back_the_series(
+    logged_in, factory, trainer, john, database, monkeypatch, on_conflict
+):
+    # A booking that lands between the series' check and its write (as a racer's would):
+    # the check is made to miss it once, and the exclusion constraint must refuse the write.
+    if database.backend != "postgresql":
+        pytest.skip("the exclusion constraint is PostgreSQL's; SQLite serializes the check and the write")
+    from mectofitness.services import scheduling
+
+    factory.session(trainer, john, utc(2030, 10, 15, 7, 30), title="Racer")
+    real, calls = scheduling.conflicts, []
+
+    def misses_once(*args: Any, **kwargs: Any) -> dict[int, str]:
+        calls.append(1)
+        return {} if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(scheduling, "conflicts", misses_once)
+    r = logged_in.post(SERIES, json=new_series(john.id, "FREQ=WEEKLY;COUNT=4", on_conflict=on_conflict))
+    if on_conflict == "fail":
+        assert r.status_code == 409, r.get_json()
+        assert r.get_json()["errors"] == {
+            "2030-10-15T07:00:00": 'Scheduling conflict detected with session "Racer" at 2030-10-15T07:30:00'}
+        assert listed(logged_in)["pagination"]["total_items"] == 1
+    else:  # checked again, the taken slot skipped, the rest booked
+        assert r.status_code == 201, r.get_json()
+        data = r.get_json()["data"]
+        assert [s["scheduled_start"][:10] for s in data["sessions"]] == ["2030-10-01", "2030-10-08", "2030-10-22"]
+        assert [s["scheduled_start"] for s in data["skipped"]] == ["2030-10-15T07:00:00"]
+        assert listed(logged_in)["pagination"]["total_items"] == 4

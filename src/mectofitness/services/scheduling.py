@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, load_only
 
 from .. import timeutil
@@ -392,19 +392,23 @@ def conflicts(
 ) -> dict[int, str]:
     """The *free* rule of ``ensure_free`` for many intervals at once (a series' occurrences):
     for each that is not free, its index and the conflict sentence naming its earliest
-    clash. Two queries over the intervals' whole span, however many there are; the rule
-    itself is ``within_buffer`` and ``overlaps``, as for one. Race-proof as ``ensure_free``."""
+    clash. Two queries however many intervals there are: the sessions within the buffer of
+    any of them (one ``overlap_clause`` each, OR-ed: only the clashing rows come back, not
+    a busy year of calendar), and the time off over their span; the rule itself is
+    ``within_buffer`` and ``overlaps``, as for one. Race-proof as ``ensure_free``."""
     if not intervals:
         return {}
     lock_calendar(db, trainer_id=trainer.id, exclusive=False)
     buffer = Rules.of(trainer).buffer
     span_start, span_end = min(start for start, _ in intervals), max(end for _, end in intervals)
     excluded = set(exclude_ids)
+    near_any = or_(*(and_(TrainingSession.trainer_id == trainer.id, overlap_clause(start, end, buffer))
+                     for start, end in intervals))
     with db.no_autoflush:
         sessions = [
             row for row in db.scalars(
                 select(TrainingSession)
-                .where(TrainingSession.trainer_id == trainer.id, overlap_clause(span_start, span_end, buffer))
+                .where(near_any)
                 .order_by(TrainingSession.scheduled_start, TrainingSession.id)
                 .options(load_only(TrainingSession.scheduled_start, TrainingSession.scheduled_end,
                                    TrainingSession.title, TrainingSession.status))

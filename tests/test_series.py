@@ -108,6 +108,9 @@ def test_monthly_by_month_day_and_interval(logged_in, john):
     "FREQ=DAILY;UNTIL=20330101",      # over 2 years
     "FREQ=MONTHLY;COUNT=30",          # COUNT reaching past 2 years
     "FREQ=DAILY;UNTIL=20330101T000000Z",
+    "FREQ=DAILY;UNTIL=00010101T000000Z",  # out of the calendar: 400, not an overflow
+    "FREQ=DAILY;UNTIL=20300101",      # before the first occurrence
+    "FREQ=DAILY;COUNT=2\x00",
     "FREQ=WEEKLY;BYDAY=WE;COUNT=2",   # 2030-10-01 is a Tuesday: not its first occurrence
     "FREQ=WEEKLY;INTERVAL=0;COUNT=2",
     "garbage",

@@ -106,6 +106,8 @@ def _until(text: str) -> date | datetime:
     try:
         if match:
             day = datetime.strptime(match[1], "%Y%m%d").date()
+            if not timeutil.MIN_YEAR <= day.year <= timeutil.MAX_YEAR:
+                raise ValueError("year")
             if not match[2]:
                 return day
             clock = datetime.strptime(match[2], "%H%M%S").time()

@@ -3,6 +3,7 @@ read back, and changed or cancelled this / following / all, through HTTP."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -338,7 +339,7 @@ def test_series_races_single_bookings_and_another_series_never_partial_never_ove
         if row.series_id is not None:
             per_series[row.series_id] = per_series.get(row.series_id, 0) + 1
     assert all(count == 52 for count in per_series.values()), per_series  # never a partial series
-    assert all(a.scheduled_end <= b.scheduled_start for a, b in zip(rows, rows[1:])), "overlap"  # never an overlap
+    assert all(a.scheduled_end <= b.scheduled_start for a, b in itertools.pairwise(rows)), "overlap"  # never an overlap
     assert len(rows) == statuses[201] + 51 * len(per_series)  # every 201 is on the calendar
 
 

@@ -39,21 +39,22 @@ def range_availability(
     start_times: list[str | None] = []
     for day in days:
         day_start, day_end = timeutil.day_bounds(day, tz)
+        fmt, one_offset = timeutil.day_formatter(day_start, day_end, tz)
         slots = [(start, end) for start, end in calendar.bookable_intervals(day) if end - start >= need]
         out_days.append({
             "date": day.isoformat(),
             "available_slots": [
                 {
-                    "start": timeutil.format_local(start, tz),
-                    "end": timeutil.format_local(end, tz),
+                    "start": fmt(start),
+                    "end": fmt(end),
                     "duration_minutes": timeutil.minutes_between(start, end),
                 }
                 for start, end in slots
             ],
             "booked_sessions": [
                 {
-                    "start": timeutil.format_local(row.scheduled_start, tz),
-                    "end": timeutil.format_local(row.scheduled_end, tz),
+                    "start": fmt(row.scheduled_start),
+                    "end": fmt(row.scheduled_end),
                     "title": row.title,
                 }
                 for row in sessions[
@@ -64,8 +65,8 @@ def range_availability(
             "time_off": [
                 {
                     "id": row.id,
-                    "start": timeutil.format_local(row.start, tz),
-                    "end": timeutil.format_local(row.end, tz),
+                    "start": fmt(row.start),
+                    "end": fmt(row.end),
                     "reason": row.reason,
                 }
                 for row in time_off
@@ -73,7 +74,7 @@ def range_availability(
             ],
         })
         start_times.extend(
-            timeutil.format_local(at, tz) for at in calendar.start_times(day, duration) if timeutil.reads_back(at, tz)
+            fmt(at) for at in calendar.start_times(day, duration) if one_offset or timeutil.reads_back(at, tz)
         )
     return {
         "start_date": first.isoformat(),

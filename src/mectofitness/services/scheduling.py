@@ -304,7 +304,7 @@ def trainer_calendar(db: Session, *, trainer: Trainer, start: datetime, end: dat
     calendar = Calendar.of(
         trainer,
         now=now,
-        sessions=[(row.scheduled_start, row.scheduled_end) for row in sessions],
+        sessions=[(start, end) for start, end, _ in sessions],
         time_off=[(row.start, row.end) for row in time_off],
     )
     return calendar, sessions, time_off

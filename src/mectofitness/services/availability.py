@@ -34,38 +34,37 @@ def range_availability(
         db, trainer=trainer, start=range_start, end=range_end, now=now
     )
     need = timedelta(minutes=duration)
-    starts = [row.scheduled_start for row in sessions]  # ascending: a day's sessions are a slice
+    # Rows unpacked, not read by name: a Row's attribute lookup cost more than the rest of
+    # the day's loop (31 days at 10,000 sessions: 75.6M -> 58.7M instructions a request).
+    starts = [start for start, _, _ in sessions]  # ascending: a day's sessions are a slice
     out_days: list[dict[str, Any]] = []
     start_times: list[str | None] = []
     for day in days:
         day_start, day_end = timeutil.day_bounds(day, tz)
+        fmt, one_offset = timeutil.day_formatter(day_start, day_end, tz)
         slots = [(start, end) for start, end in calendar.bookable_intervals(day) if end - start >= need]
         out_days.append({
             "date": day.isoformat(),
             "available_slots": [
                 {
-                    "start": timeutil.format_local(start, tz),
-                    "end": timeutil.format_local(end, tz),
+                    "start": fmt(start),
+                    "end": fmt(end),
                     "duration_minutes": timeutil.minutes_between(start, end),
                 }
                 for start, end in slots
             ],
             "booked_sessions": [
-                {
-                    "start": timeutil.format_local(row.scheduled_start, tz),
-                    "end": timeutil.format_local(row.scheduled_end, tz),
-                    "title": row.title,
-                }
-                for row in sessions[
+                {"start": fmt(start), "end": fmt(end), "title": title}
+                for start, end, title in sessions[
                     bisect_left(starts, day_start - MAX_SESSION_LENGTH):bisect_left(starts, day_end)
                 ]
-                if scheduling.overlaps((row.scheduled_start, row.scheduled_end), (day_start, day_end))
+                if scheduling.overlaps((start, end), (day_start, day_end))
             ],
             "time_off": [
                 {
                     "id": row.id,
-                    "start": timeutil.format_local(row.start, tz),
-                    "end": timeutil.format_local(row.end, tz),
+                    "start": fmt(row.start),
+                    "end": fmt(row.end),
                     "reason": row.reason,
                 }
                 for row in time_off
@@ -73,7 +72,7 @@ def range_availability(
             ],
         })
         start_times.extend(
-            timeutil.format_local(at, tz) for at in calendar.start_times(day, duration) if timeutil.reads_back(at, tz)
+            fmt(at) for at in calendar.start_times(day, duration) if one_offset or timeutil.reads_back(at, tz)
         )
     return {
         "start_date": first.isoformat(),

@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select
 from sqlalchemy.orm import Session, load_only
 
 from .. import timeutil
@@ -279,23 +279,21 @@ class Calendar:
 
 
 def trainer_calendar(db: Session, *, trainer: Trainer, start: datetime, end: datetime, now: datetime) -> tuple[
-    Calendar, list[TrainingSession], list[TimeOff]
+    Calendar, Sequence[Row[tuple[datetime, datetime, str]]], list[TimeOff]
 ]:
     """The trainer's calendar around ``[start, end)``, in two queries whatever its length:
-    every occupying session within the buffer of it, and every time off overlapping it
-    (each earliest first, returned too for the caller to list)."""
+    every occupying session within the buffer of it (rows of ``scheduled_start``,
+    ``scheduled_end`` and ``title``), and every time off overlapping it (each earliest
+    first, returned too for the caller to list)."""
     rules = Rules.of(trainer)
-    sessions = list(
-        db.scalars(
-            select(TrainingSession)
-            .where(TrainingSession.trainer_id == trainer.id, overlap_clause(start, end, rules.buffer))
-            .order_by(TrainingSession.scheduled_start, TrainingSession.id)
-            # What availability shows and the rule needs: a month of a busy calendar is
-            # hundreds of rows, and every other column would be read and converted for nothing.
-            .options(load_only(TrainingSession.scheduled_start, TrainingSession.scheduled_end,
-                               TrainingSession.title, TrainingSession.status))
-        )
-    )
+    # Plain rows of the three columns availability shows and the rule needs, not mapped
+    # objects: a month of a busy calendar is hundreds of rows, and building an ORM
+    # instance for each cost more than the rest of the query.
+    sessions = db.execute(
+        select(TrainingSession.scheduled_start, TrainingSession.scheduled_end, TrainingSession.title)
+        .where(TrainingSession.trainer_id == trainer.id, overlap_clause(start, end, rules.buffer))
+        .order_by(TrainingSession.scheduled_start, TrainingSession.id)
+    ).all()
     time_off = list(
         db.scalars(
             select(TimeOff)
@@ -306,7 +304,7 @@ def trainer_calendar(db: Session, *, trainer: Trainer, start: datetime, end: dat
     calendar = Calendar.of(
         trainer,
         now=now,
-        sessions=[(row.scheduled_start, row.scheduled_end) for row in sessions],
+        sessions=[(start, end) for start, end, _ in sessions],
         time_off=[(row.start, row.end) for row in time_off],
     )
     return calendar, sessions, time_off

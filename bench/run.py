@@ -47,7 +47,7 @@ from sqlalchemy.engine import make_url
 
 from mectofitness import server as production
 from mectofitness.config import normalize_database_url
-from mectofitness.models import AuthToken, Client, ClientStatus, SessionStatus, Trainer, TrainingSession
+from mectofitness.models import AuthToken, Client, ClientStatus, Series, SessionStatus, Trainer, TrainingSession
 from tests.live import Served, live_server, login_cookie
 
 from . import ANCHOR, MEASURED_PASSWORD, MEASURED_USERNAME, RESULTS, ROOT, SIZES
@@ -60,6 +60,9 @@ FAR_FUTURE = datetime(2040, 1, 1, tzinfo=UTC)
 WARMUP_BASE = FAR_FUTURE
 MEASURE_BASE = datetime(2070, 1, 1, tzinfo=UTC)
 ROUND_HOURS = 50_000  # about 5.7 years of hours per round
+# Where a round's series start (bench/wrk/series.lua): 1008 series fill a year of 10-minute
+# slots, so a round holds 2016 of them, clear of create's hours before it.
+SERIES_OFFSET_HOURS = 30_000
 # The guard: p99 at the larger size within this factor of the smaller's (judged at one
 # connection, where latency is a request's own time). bench.compare guards the rest: no
 # endpoint may lose more than 10% of its throughput or gain more than 10% of its p99.
@@ -106,6 +109,10 @@ def endpoints(anchor: date, files: dict[str, Path], wrk_threads: int, client_ids
                  args=(t, str(base), *map(str, client_ids))),
         Endpoint("update", "update (reschedule in place)", "/api/v1/sessions/<id>", "update.lua", kind="write",
                  args=(t, str(files["updates"]))),
+        # A 52-week series: 52 occurrences checked in one pass and written in one insert,
+        # in the second half of the round's hours (create books from their start).
+        Endpoint("series", "create a 52-week series", "/api/v1/series", "series.lua", kind="write",
+                 args=(t, str(base + SERIES_OFFSET_HOURS * 3600), *map(str, client_ids))),
     ]
 
 
@@ -190,6 +197,7 @@ def reset_bookings(ds: Dataset) -> None:
             trainer_id = conn.scalar(select(Trainer.id).where(Trainer.username == MEASURED_USERNAME))
             conn.execute(delete(TrainingSession).where(
                 TrainingSession.trainer_id == trainer_id, TrainingSession.scheduled_start >= FAR_FUTURE))
+            conn.execute(delete(Series).where(Series.trainer_id == trainer_id))  # the runs' series, emptied above
         if engine.dialect.name == "postgresql":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE training_sessions")
@@ -334,6 +342,13 @@ def preflight(base: str, ep: Endpoint, cookie: str, files: dict[str, Path], clie
         body = {"client_id": client_ids[0], "title": "Benchmark preflight",
                 "scheduled_start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "scheduled_end": (start + timedelta(minutes=45)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        return requests.post(base + ep.path, json=body, headers=headers, timeout=30).status_code
+    if ep.name == "series":
+        # A year past create's preflight hours; one hour per round.
+        start = FAR_FUTURE + timedelta(days=365 * 21, hours=round_no)
+        body = {"client_id": client_ids[0], "title": "Benchmark preflight", "rrule": "FREQ=WEEKLY;COUNT=52",
+                "scheduled_start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "scheduled_end": (start + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")}
         return requests.post(base + ep.path, json=body, headers=headers, timeout=30).status_code
     if ep.name == "update":
         ident, start, end = files["updates"].read_text().split("\n")[0].split()

@@ -84,7 +84,8 @@ NOTES = ("Focus on form", "Knee niggle: no jumping", "Increase squat load next t
 EXERCISES = ("Squat 5x5, bench 5x5, rows 3x8", "Intervals 10x400m", "Mobility circuit, core work", "Deadlift 3x5, pull-ups")
 FEEDBACK = ("Great session!", "Tough but good", "Felt tired today")
 
-SESSION_COLUMNS = tuple(c.name for c in TrainingSession.__table__.columns if c.name != "id")
+# Seeded sessions are one-offs: no series_id (NULL).
+SESSION_COLUMNS = tuple(c.name for c in TrainingSession.__table__.columns if c.name not in ("id", "series_id"))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ SESSION_KEYS = frozenset(
         "id", "title", "description", "session_type", "location", "scheduled_start", "scheduled_end",
         "actual_start", "actual_end", "status", "exercises_performed", "notes", "client_feedback",
         "trainer_notes", "google_event_id", "outlook_event_id", "created_at", "updated_at", "trainer_id",
-        "client_id", "timezone", "scheduled_start_utc", "scheduled_end_utc",
+        "client_id", "series_id", "timezone", "scheduled_start_utc", "scheduled_end_utc",
     }
 )
 CLIENT_KEYS = frozenset({"id", "name", "email", "phone", "status"})

@@ -125,9 +125,11 @@ def booked(web: FlaskClient, **body: Any) -> dict[str, Any]:
 
 
 def server_set(data: dict[str, Any]) -> dict[str, Any]:
-    """The fields the server fills in (ids, timestamps, and v1.1's zone and UTC instants):
-    taken from the response itself, after checking their form and agreement."""
+    """The fields the server fills in (ids, timestamps, and v1.1's zone, UTC instants and
+    series, null for these one-offs): taken from the response itself, after checking their
+    form and agreement."""
     assert isinstance(data["id"], int)
+    assert data["series_id"] is None
     assert LOCAL_TIME.match(data["created_at"])
     assert LOCAL_TIME.match(data["updated_at"])
     assert data["updated_at"] >= data["created_at"]
@@ -138,7 +140,7 @@ def server_set(data: dict[str, Any]) -> dict[str, Any]:
     return {key: data[key] for key in SERVER_SET}
 
 
-SERVER_SET = ("id", "created_at", "updated_at", "timezone", "scheduled_start_utc", "scheduled_end_utc")
+SERVER_SET = ("id", "created_at", "updated_at", "timezone", "scheduled_start_utc", "scheduled_end_utc", "series_id")
 
 
 # === 1. List Sessions ==================================================================

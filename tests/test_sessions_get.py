@@ -109,6 +109,7 @@ def test_list_and_get_answer_exactly_the_documented_session_object(app, factory,
 STORED_AS_IS = (
     "id", "title", "description", "session_type", "location", "status", "exercises_performed", "notes",
     "client_feedback", "trainer_notes", "google_event_id", "outlook_event_id", "trainer_id", "client_id",
+    "series_id",
 )
 LOCAL_TIMES = ("scheduled_start", "scheduled_end", "actual_start", "actual_end", "created_at", "updated_at")
 

@@ -82,6 +82,11 @@ TIME_OFF_END_AFTER_START = "End must be after start"
 TIME_OFF_DEFAULT_REASON = "Time off"
 # The longest range availability answers for at once (contract §8), in days.
 MAX_AVAILABILITY_DAYS = 62
+# A recurring series (contract §9): at most this many occurrences, within this many years
+# of the first.
+MAX_SERIES_OCCURRENCES = 200
+MAX_SERIES_YEARS = 2
+SERIES_NOT_FOUND = "Series not found"
 
 
 def is_storable_id(value: int) -> bool:
@@ -143,3 +148,4 @@ class SessionFilter:
     session_type: str | None = None
     start: datetime | None = None
     end_exclusive: datetime | None = None
+    series_id: int | None = None

@@ -43,6 +43,9 @@ VARIABLES = (
     "time_off_start",
     "time_off_end",
     "time_off_id",
+    "series_start",
+    "series_end",
+    "series_id",
 )
 # Variables that stand for a JSON number in a request body: written there unquoted.
 NUMBER_VARIABLES = ("client_id",)
@@ -204,6 +207,38 @@ STEPS: tuple[Step, ...] = (
         "});",
     )),
     Step("sessions_delete_session", "Sessions", "Delete Session Permanently", 200, query={"permanent": "true"}),
+    # Contract §9: four weekly occurrences from the session's day at an early hour (any that
+    # is not free is skipped), then a change to all from the first on, then their removal.
+    Step("series_create_series", "Series", "Create Series", 201,
+         body={"client_id": "{{client_id}}", "scheduled_start": "{{series_start}}", "scheduled_end": "{{series_end}}",
+               "rrule": "FREQ=WEEKLY;COUNT=4", "on_conflict": "skip"},
+         prerequest=(
+             _keep("series_start", "pm.collectionVariables.get('session_date') + 'T05:10:00'"),
+             _keep("series_end", "pm.collectionVariables.get('session_date') + 'T05:40:00'"),
+         ),
+         test=(
+             _keep("series_id", "body.data.id"),
+             "// The scoped steps below act on the series' first session.",
+             _keep("session_id", "body.data.sessions[0].id"),
+             "pm.test('Every session is an occurrence of the series', function () {",
+             "    pm.expect(body.data.occurrences + body.data.skipped.length).to.eql(4);",
+             "    body.data.sessions.forEach(s => pm.expect(s.series_id).to.eql(body.data.id));",
+             "});",
+         )),
+    Step("series_get_series", "Series", "Get Series", 200, test=(
+        "pm.test('The series has its sessions', function () {",
+        "    pm.expect(body.data.sessions.length).to.eql(body.data.occurrences);",
+        "});",
+    )),
+    Step("sessions_update_session", "Series", "Update This and Following Occurrences", 200,
+         query={"scope": "following"}, body={"title": "Weekly strength (moved by scope)"}, whole_body=True,
+         test=(
+             "pm.test('The occurrence is changed', function () {",
+             "    pm.expect(body.data.title).to.eql('Weekly strength (moved by scope)');",
+             "});",
+         )),
+    Step("sessions_delete_session", "Series", "Delete All Occurrences Permanently", 200,
+         query={"scope": "all", "permanent": "true"}),
     Step("health_health", "Service", "Health", 200),
     Step("clients_delete_client", "Clean Up", "Delete Client", 200),
     Step("auth_revoke_token", "Clean Up", "Revoke Token", 200),

@@ -107,6 +107,11 @@ def local_to_utc(local: datetime, tz: ZoneInfo, *, strict: bool = True) -> datet
     return instant
 
 
+def wall_time_exists(local: datetime, tz: ZoneInfo) -> bool:
+    """Whether the naive wall-clock time ``local`` happens in ``tz`` (False in a DST gap)."""
+    return to_local(local_to_utc(local, tz, strict=False), tz) == local
+
+
 def first_instant_at(local: datetime, tz: ZoneInfo) -> datetime:
     """The first instant at which the wall clock in ``tz`` reads ``local`` or later: the time
     itself; a repeated time's first occurrence; for a time a DST gap skips, the moment the

@@ -17,6 +17,7 @@ from ..schemas.session import (
     SessionOut,
     SessionPage,
     SessionUpdate,
+    UpdateQuery,
     session_items,
 )
 from ..security import current_trainer
@@ -88,16 +89,17 @@ def create_session(body: SessionCreate) -> Response:
 
 
 @bp.route("/<int:session_id>", methods=["PUT", "PATCH"])
-@endpoint(query=IncludeQuery, body=SessionUpdate, partial=SessionUpdate, checks=_problems, response=SessionOut,
+@endpoint(query=UpdateQuery, body=SessionUpdate, partial=SessionUpdate, checks=_problems, response=SessionOut,
           errors=(400, 401, 403, 404, 409, 415), versioned=SESSION)
-def update_session(session_id: int, query: IncludeQuery, body: SessionUpdate) -> Response:
-    """Update a session (partial; rescheduling is conflict-checked)."""
+def update_session(session_id: int, query: UpdateQuery, body: SessionUpdate) -> Response:
+    """Update a session, or with scope the occurrences of its series (partial; rescheduling is conflict-checked)."""
     row = sessions.update_session(
         db.session(),
         actor=current_trainer(),
         session_id=session_id,
         changes=body.model_dump(exclude_unset=True),
         tz=caller_zone(),
+        scope=query.scope,
         include_client=query.include_client,
         include_trainer=query.include_trainer,
     )
@@ -107,15 +109,16 @@ def update_session(session_id: int, query: IncludeQuery, body: SessionUpdate) ->
 @bp.delete("/<int:session_id>")
 @endpoint(query=DeleteQuery, response=SessionOut, data_optional=True, errors=(400, 401, 403, 404), versioned=SESSION)
 def delete_session(session_id: int, query: DeleteQuery) -> Response:
-    """Cancel a session, or delete it for good with permanent=true."""
+    """Cancel a session (with scope, occurrences of its series), or delete for good with permanent=true."""
     actor = current_trainer()
     if query.permanent:
-        sessions.delete_session(db.session(), actor=actor, session_id=session_id)
+        sessions.delete_session(db.session(), actor=actor, session_id=session_id, scope=query.scope)
         return ok(message="Session permanently deleted")
     row = sessions.cancel_session(
         db.session(),
         actor=actor,
         session_id=session_id,
+        scope=query.scope,
         include_client=query.include_client,
         include_trainer=query.include_trainer,
     )

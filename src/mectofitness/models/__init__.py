@@ -5,6 +5,7 @@ from ..domain import ClientStatus, SessionStatus, SessionType
 from .client import Client
 from .idempotency_key import IdempotencyKey
 from .login_failure import LoginFailure
+from .series import Series
 from .time_off import TimeOff
 from .token import AuthToken
 from .trainer import Trainer
@@ -16,6 +17,7 @@ __all__ = [
     "ClientStatus",
     "IdempotencyKey",
     "LoginFailure",
+    "Series",
     "SessionStatus",
     "SessionType",
     "TimeOff",

@@ -40,6 +40,8 @@ class TrainingSession(Base):
         ),
         Index("ix_training_sessions_trainer_client_start", "trainer_id", "client_id", "scheduled_start"),
         Index("ix_training_sessions_client_id", "client_id"),
+        # A series' occurrences in order (GET /series/{id}, scoped changes).
+        Index("ix_training_sessions_series_start", "series_id", "scheduled_start"),
         # On PostgreSQL the migration adds an exclusion constraint over
         # (trainer_id, tstzrange(scheduled_start, GREATEST(buffered_end, scheduled_end)))
         # for non-cancelled rows (migration 0005; before it, over scheduled_end).
@@ -48,6 +50,8 @@ class TrainingSession(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     trainer_id: Mapped[int] = mapped_column(ForeignKey("trainers.id", ondelete="RESTRICT"))
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="RESTRICT"))
+    # The recurring series this session is an occurrence of (contract §9); None for a one-off.
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     session_type: Mapped[str] = mapped_column(String(16), default=SessionType.PERSONAL.value)

@@ -39,7 +39,7 @@ from .common import (
 # Fields of the session object a client may send back as it read them: ignored in a body.
 READ_ONLY = frozenset({
     "id", "trainer_id", "created_at", "updated_at", "client", "trainer",
-    "timezone", "scheduled_start_utc", "scheduled_end_utc",
+    "timezone", "scheduled_start_utc", "scheduled_end_utc", "series_id",
 })
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -104,7 +104,18 @@ class IncludeQuery(QueryModel):
         return tuple(name for name, wanted in (("client", self.include_client), ("trainer", self.include_trainer)) if wanted)
 
 
-class DeleteQuery(IncludeQuery):
+Scope = Literal["this", "following", "all"]
+_SCOPE = (
+    "For an occurrence of a series: this one, this and every later one, or every one "
+    "(completed, cancelled and no-show occurrences are never changed by a scope)"
+)
+
+
+class UpdateQuery(IncludeQuery):
+    scope: Scope = Field("this", description=_SCOPE)
+
+
+class DeleteQuery(UpdateQuery):
     permanent: QueryBool = Field(False, description="If true, permanently delete. Otherwise just cancel (soft delete)")
 
 
@@ -117,6 +128,7 @@ class SessionListQuery(PageQuery, IncludeQuery):
     sort_by: Literal["scheduled_start", "scheduled_end", "created_at", "updated_at", "status", "title"] = "scheduled_start"
     sort_order: Literal["asc", "desc"] = "desc"
     trainer_id: DbId | None = Field(None, description="Admins only: one trainer's sessions")
+    series_id: DbId | None = Field(None, description="The occurrences of one recurring series")
 
     def filter(self) -> SessionFilter:
         return SessionFilter(
@@ -126,6 +138,7 @@ class SessionListQuery(PageQuery, IncludeQuery):
             session_type=self.session_type,
             start=self.start_date,
             end_exclusive=self.end_date,
+            series_id=self.series_id,
         )
 
 
@@ -154,6 +167,7 @@ class SessionOut(BaseModel):
     updated_at: LocalDateTime
     trainer_id: int
     client_id: int
+    series_id: int | None = Field(description="The recurring series this is an occurrence of; null for a one-off")
     timezone: str = Field(description="The IANA zone this object's local times are shown in")
     scheduled_start_utc: UtcInstant
     scheduled_end_utc: UtcInstant

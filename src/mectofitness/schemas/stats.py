@@ -13,10 +13,12 @@ class StatsQuery(QueryModel):
     end_date: RangeEndExclusive | None = Field(None, description="End date for stats (ISO format)")
     client_id: DbId | None = Field(None, description="Filter stats by specific client")
     trainer_id: DbId | None = Field(None, description="Admins only: one trainer's stats")
+    series_id: DbId | None = Field(None, description="The occurrences of one recurring series")
 
     def filter(self) -> SessionFilter:
         return SessionFilter(
-            trainer_id=self.trainer_id, client_id=self.client_id, start=self.start_date, end_exclusive=self.end_date
+            trainer_id=self.trainer_id, client_id=self.client_id, start=self.start_date, end_exclusive=self.end_date,
+            series_id=self.series_id,
         )
 
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from ..domain import is_storable_id
 from ..errors import Forbidden, InvalidInput, NotFound
-from ..models import Client, TimeOff, Trainer, TrainingSession
+from ..models import Client, Series, TimeOff, Trainer, TrainingSession
 
-O = TypeVar("O", Client, TrainingSession, TimeOff)
+O = TypeVar("O", Client, TrainingSession, TimeOff, Series)
 
 
 def get_owned_or_raise(

@@ -23,8 +23,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Row, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select
+from sqlalchemy.orm import Session, load_only
 
 from .. import timeutil
 from ..domain import (
@@ -359,13 +359,74 @@ def ensure_free(
             .order_by(TimeOff.start, TimeOff.id)
             .limit(1)
         ).first()
+    message = clash_message(session, time_off, tz)
+    if message is not None:
+        raise Conflict(message)
+
+
+def clash_message(session: TrainingSession | None, time_off: TimeOff | None, tz: ZoneInfo) -> str | None:
+    """The §5/§8 conflict sentence for the earliest of a clashing session and time off
+    (the session when both start at the same instant); None when neither clashes."""
     if session is not None and (time_off is None or session.scheduled_start <= time_off.start):
-        raise Conflict(
+        return (
             f'Scheduling conflict detected with session "{session.title}" at '
             f"{timeutil.format_local(session.scheduled_start, tz)}"
         )
     if time_off is not None:
-        raise Conflict(
+        return (
             f'Scheduling conflict detected with time off "{time_off.reason or TIME_OFF_DEFAULT_REASON}" at '
             f"{timeutil.format_local(time_off.start, tz)}"
         )
+    return None
+
+
+def conflicts(
+    db: Session,
+    *,
+    trainer: Trainer,
+    intervals: Sequence[Interval],
+    tz: ZoneInfo,
+    exclude_ids: Iterable[int] = (),
+) -> dict[int, str]:
+    """The *free* rule of ``ensure_free`` for many intervals at once (a series' occurrences):
+    for each that is not free, its index and the conflict sentence naming its earliest
+    clash. Two queries however many intervals there are: the sessions within the buffer of
+    any of them (one ``overlap_clause`` each, OR-ed: only the clashing rows come back, not
+    a busy year of calendar), and the time off over their span; the rule itself is
+    ``within_buffer`` and ``overlaps``, as for one. Race-proof as ``ensure_free``."""
+    if not intervals:
+        return {}
+    lock_calendar(db, trainer_id=trainer.id, exclusive=False)
+    buffer = Rules.of(trainer).buffer
+    span_start, span_end = min(start for start, _ in intervals), max(end for _, end in intervals)
+    excluded = set(exclude_ids)
+    near_any = or_(*(and_(TrainingSession.trainer_id == trainer.id, overlap_clause(start, end, buffer))
+                     for start, end in intervals))
+    with db.no_autoflush:
+        sessions = [
+            row for row in db.scalars(
+                select(TrainingSession)
+                .where(near_any)
+                .order_by(TrainingSession.scheduled_start, TrainingSession.id)
+                .options(load_only(TrainingSession.scheduled_start, TrainingSession.scheduled_end,
+                                   TrainingSession.title, TrainingSession.status))
+            )
+            if row.id not in excluded
+        ]
+        time_off = list(db.scalars(
+            select(TimeOff)
+            .where(TimeOff.trainer_id == trainer.id, time_off_clause(span_start, span_end))
+            .order_by(TimeOff.start, TimeOff.id)
+        ))
+    starts = [row.scheduled_start for row in sessions]
+    found: dict[int, str] = {}
+    for index, (start, end) in enumerate(intervals):
+        # Only sessions starting within a day (plus the buffer) before it can reach it.
+        near = sessions[bisect_left(starts, start - buffer - MAX_SESSION_LENGTH):bisect_left(starts, end + buffer)]
+        session = next((row for row in near if within_buffer((start, end), (row.scheduled_start, row.scheduled_end),
+                                                             buffer)), None)
+        off = next((row for row in time_off if overlaps((start, end), (row.start, row.end))), None)
+        message = clash_message(session, off, tz)
+        if message is not None:
+            found[index] = message
+    return found

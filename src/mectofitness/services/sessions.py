@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm.interfaces import LoaderOption
 from .. import timeutil
 from ..domain import SessionFilter, SessionStatus, is_storable_id, time_order_problems
 from ..errors import Conflict, InvalidInput
-from ..models import Client, Trainer, TrainingSession
+from ..models import Client, Series, Trainer, TrainingSession
 from . import scheduling
 from .clients import bookable_client
 from .ownership import get_owned_or_raise, scope_to_actor, target_trainer
@@ -49,6 +49,8 @@ def filter_sessions(stmt: Select[Any], *, actor: Trainer, filters: SessionFilter
         stmt = stmt.where(columns.scheduled_start >= filters.start)
     if filters.end_exclusive is not None:
         stmt = stmt.where(columns.scheduled_start < filters.end_exclusive)
+    if filters.series_id is not None:
+        stmt = stmt.where(columns.series_id == filters.series_id)
     return stmt
 
 
@@ -196,17 +198,23 @@ def update_session(
     session_id: int,
     changes: dict[str, Any],
     tz: ZoneInfo,
+    scope: str = "this",
     include_client: bool = False,
     include_trainer: bool = False,
 ) -> TrainingSession:
     """Apply a partial update. Moving, lengthening or un-cancelling a session is checked
     for conflicts like a new booking (the session itself excluded), and then stamped with
-    the trainer's current buffer (``buffered_end``); other changes leave its slot as it is."""
+    the trainer's current buffer (``buffered_end``); other changes leave its slot as it is.
+
+    For an occurrence of a series, ``scope`` ``following`` or ``all`` applies the change to
+    the scheduled occurrences of that scope instead (``_update_scoped``)."""
     row = get_session(
         db, actor=actor, session_id=session_id, action="update",
         include_client=include_client, include_trainer=include_trainer,
     )
     changes = resolve_times(changes, tz, current=row)
+    if scope != "this" and row.series_id is not None:
+        return _update_scoped(db, row=row, changes=changes, tz=tz, scope=scope)
     client, problems = session_problems(db, trainer_id=row.trainer_id, values=changes, current=row)
     if problems:
         raise InvalidInput(problems)
@@ -230,26 +238,140 @@ def update_session(
         if client is not None:
             row.client = client  # keeps the loaded relationship in step with client_id
         row.updated_at = timeutil.revised(row.updated_at)
+        if row.series_id is not None:
+            _touch_series(db, [row.series_id])
 
     _write_or_conflict(db, apply, slot, tz=tz)
     return row
 
 
-def cancel_session(db: Session, *, actor: Trainer, session_id: int, **include: bool) -> TrainingSession:
-    """Soft delete: the session stays, as cancelled, and frees its slot. Idempotent."""
+def cancel_session(
+    db: Session, *, actor: Trainer, session_id: int, scope: str = "this", **include: bool
+) -> TrainingSession:
+    """Soft delete: the session stays, as cancelled, and frees its slot. Idempotent. For an
+    occurrence of a series, ``scope`` ``following`` or ``all`` cancels the scheduled
+    occurrences of that scope (the session itself among them when it is scheduled)."""
     row = get_session(db, actor=actor, session_id=session_id, action="delete", **include)
-    if row.status != SessionStatus.CANCELLED:
-        row.status = SessionStatus.CANCELLED.value
-        row.updated_at = timeutil.revised(row.updated_at)
+    targets = scoped_occurrences(db, row=row, scope=scope) if scope != "this" and row.series_id else [row]
+    changed = [target for target in targets if target.status != SessionStatus.CANCELLED]
+    for target in changed:
+        target.status = SessionStatus.CANCELLED.value
+        target.updated_at = timeutil.revised(target.updated_at)
+    if changed:
+        if row.series_id is not None:
+            _touch_series(db, [row.series_id])
         db.flush()
     return row
 
 
-def delete_session(db: Session, *, actor: Trainer, session_id: int) -> None:
-    """Permanent delete: the row is gone."""
+def delete_session(db: Session, *, actor: Trainer, session_id: int, scope: str = "this") -> None:
+    """Permanent delete: the row is gone. For an occurrence of a series, ``scope``
+    ``following`` or ``all`` deletes the scheduled occurrences of that scope instead."""
     row = get_session(db, actor=actor, session_id=session_id, action="delete")
-    db.delete(row)
+    targets = scoped_occurrences(db, row=row, scope=scope) if scope != "this" and row.series_id else [row]
+    if row.series_id is not None:
+        _touch_series(db, [row.series_id])
+    for target in targets:
+        db.delete(target)
     db.flush()
+
+
+def scoped_occurrences(db: Session, *, row: TrainingSession, scope: str) -> list[TrainingSession]:
+    """The occurrences of ``row``'s series a ``scope``d change applies to, earliest first:
+    the scheduled ones (a completed, cancelled or no-show occurrence is history, never
+    changed by a scope), from ``row``'s start on for ``following``; one query."""
+    stmt = select(TrainingSession).where(
+        TrainingSession.series_id == row.series_id, TrainingSession.status == SessionStatus.SCHEDULED.value
+    )
+    if scope == "following":
+        stmt = stmt.where(TrainingSession.scheduled_start >= row.scheduled_start)
+    return list(db.scalars(stmt.order_by(TrainingSession.scheduled_start, TrainingSession.id)))
+
+
+def _update_scoped(
+    db: Session, *, row: TrainingSession, changes: dict[str, Any], tz: ZoneInfo, scope: str
+) -> TrainingSession:
+    """``changes`` (UTC instants already) applied to the scheduled occurrences of ``scope``,
+    all or nothing. A new ``scheduled_start``/``scheduled_end`` for ``row`` becomes a shift
+    of local wall-clock time in the trainer's zone, and every occurrence moves by the same
+    shift (07:00 -> 07:30 on both sides of a DST change); each moved occurrence must be
+    free (one check for the set, ``scheduling.conflicts``), else Conflict listing them all."""
+    client, problems = session_problems(db, trainer_id=row.trainer_id, values=changes, current=row)
+    if problems:
+        raise InvalidInput(problems)
+    targets = scoped_occurrences(db, row=row, scope=scope)
+    if not targets:
+        return row
+    owner = db.get(Trainer, row.trainer_id)
+    assert owner is not None  # the foreign key
+    zone = timeutil.zone(owner.timezone)
+    shifts: dict[str, timedelta] = {
+        name: timeutil.to_local(changes[name], zone) - timeutil.to_local(getattr(row, name), zone)
+        for name in ("scheduled_start", "scheduled_end") if name in changes
+    }
+    moved: dict[int, dict[str, datetime]] = {}
+    problems = {}
+    for target in targets:
+        times: dict[str, datetime] = {}
+        for name, shift in shifts.items():
+            if target.id == row.id:
+                times[name] = changes[name]
+                continue
+            try:
+                times[name] = timeutil.local_to_utc(timeutil.to_local(getattr(target, name), zone) + shift, zone)
+            except timeutil.TimeInputError as exc:
+                problems.setdefault(name, f"The occurrence of {timeutil.format_local(target.scheduled_start, tz)}: {exc}")
+        merged = {name: times.get(name, getattr(target, name)) for name in TIME_FIELDS} | {
+            name: changes[name] for name in ("actual_start", "actual_end") if name in changes
+        }
+        for name, message in time_order_problems(merged).items():
+            problems.setdefault(name, f"The occurrence of {timeutil.format_local(target.scheduled_start, tz)}: {message}")
+        moved[target.id] = times
+    if problems:
+        raise InvalidInput(problems)
+    status = changes.get("status", SessionStatus.SCHEDULED.value)
+    if shifts and scheduling.occupies(status):
+        intervals = [
+            (moved[t.id].get("scheduled_start", t.scheduled_start), moved[t.id].get("scheduled_end", t.scheduled_end))
+            for t in targets
+        ]
+        clashes = scheduling.conflicts(db, trainer=owner, intervals=intervals, tz=tz, exclude_ids=moved)
+        if clashes:
+            raise Conflict(
+                clashes[min(clashes)],
+                errors={timeutil.format_local(intervals[i][0], tz) or "": clashes[i] for i in sorted(clashes)},
+            )
+    buffer = scheduling.Rules.of(owner).buffer
+    plain = {name: value for name, value in changes.items() if name not in shifts}
+    # Moved later, the latest moves first (and earlier, the earliest), so that no row passes
+    # through a slot a neighbour still holds (PostgreSQL checks its constraint row by row).
+    later = shifts and next(iter(shifts.values())) > timedelta(0)
+    try:
+        with db.begin_nested():
+            for target in reversed(targets) if later else targets:
+                for name, value in (plain | moved[target.id]).items():
+                    setattr(target, name, value)
+                if shifts:
+                    target.buffered_end = target.scheduled_end + buffer
+                if client is not None and target.id == row.id:
+                    target.client = client
+                target.updated_at = timeutil.revised(target.updated_at)
+                db.flush()
+            _touch_series(db, [row.series_id] if row.series_id is not None else [])
+            db.flush()
+    except IntegrityError as exc:
+        if OVERLAP_CONSTRAINT not in str(exc.orig):
+            raise
+        raise Conflict("Scheduling conflict detected with another session") from exc
+    return row
+
+
+def _touch_series(db: Session, series_ids: list[int]) -> None:
+    """A change to an occurrence is a change to its series: its version (ETag) moves."""
+    for series_id in series_ids:
+        series = db.get(Series, series_id)
+        if series is not None:
+            series.updated_at = timeutil.revised(series.updated_at)
 
 
 @dataclass(frozen=True)

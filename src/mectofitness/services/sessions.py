@@ -222,7 +222,12 @@ def update_session(
     if checked:
         ensure_free(db, slot, tz=tz)
 
+    # A change of time or status is a new version of the calendar event (contract §12).
+    rescheduled = (start, end, status) != (row.scheduled_start, row.scheduled_end, row.status)
+
     def apply() -> None:
+        if rescheduled:
+            row.sequence = (row.sequence or 0) + 1
         for key, value in changes.items():
             setattr(row, key, value)
         if checked or moved:
@@ -240,6 +245,7 @@ def cancel_session(db: Session, *, actor: Trainer, session_id: int, **include: b
     row = get_session(db, actor=actor, session_id=session_id, action="delete", **include)
     if row.status != SessionStatus.CANCELLED:
         row.status = SessionStatus.CANCELLED.value
+        row.sequence = (row.sequence or 0) + 1
         row.updated_at = timeutil.revised(row.updated_at)
         db.flush()
     return row

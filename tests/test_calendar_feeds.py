@@ -17,6 +17,8 @@ from mectofitness.services.calendar_feeds import MAX_CALENDAR_FEEDS
 from .factories import SESSIONS, utc
 
 FEEDS = "/api/v1/calendar-feeds"
+# Long (folded), with characters TEXT escapes and multi-byte ones.
+NOTES = "Bring shoes; water, towel\\ — é€😀\nline two " * 6
 
 
 def make_feed(web, name="Phone") -> dict:
@@ -114,7 +116,7 @@ def test_revoke_feed_then_url_is_404_and_ownership(app, logged_in, factory, othe
 def test_feed_events_fields_and_privacy(app, factory, trainer, john, far_web):
     s = factory.session(
         trainer, john, utc(2030, 12, 11, 10), title="Leg day", location="Gym 2",
-        notes="Bring shoes", trainer_notes="SECRET knee issue",
+        notes=NOTES, trainer_notes="SECRET knee issue",
     )
     cancelled = factory.session(trainer, john, utc(2030, 12, 12, 10), status="cancelled", title="Gone")
     far_web.post("/api/v1/time-off", json={"start": "2030-12-24T00:00:00", "end": "2030-12-26T00:00:00",
@@ -127,7 +129,7 @@ def test_feed_events_fields_and_privacy(app, factory, trainer, john, far_web):
     found = events(cal)
     e = found[f"session-{s.id}@sessions.mectofitness"]
     assert str(e["SUMMARY"]) == "Leg day — John Doe"
-    assert str(e["LOCATION"]) == "Gym 2" and str(e["DESCRIPTION"]) == "Bring shoes"
+    assert str(e["LOCATION"]) == "Gym 2" and str(e["DESCRIPTION"]) == NOTES
     assert str(e["STATUS"]) == "CONFIRMED" and int(e["SEQUENCE"]) == 0
     assert e["DTSTAMP"] and e["LAST-MODIFIED"]
     assert str(found[f"session-{cancelled.id}@sessions.mectofitness"]["STATUS"]) == "CANCELLED"

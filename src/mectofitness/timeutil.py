@@ -232,6 +232,8 @@ def calendar_interval(start: datetime, end: datetime, tz: ZoneInfo) -> tuple[dat
     (written with its TZID), except when either falls on a fall-back night's second pass,
     whose local text a reader takes for the first (RFC 5545 §3.3.5): then both are given
     in UTC, which names them (both, since readers expand a mixed pair inconsistently)."""
-    if reads_back(start, tz) and reads_back(end, tz):
-        return start.astimezone(tz), end.astimezone(tz)
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    # astimezone marks a second pass with fold=1: the cheap form of ``reads_back``.
+    if not (local_start.fold or local_end.fold):
+        return local_start, local_end
     return start.astimezone(UTC), end.astimezone(UTC)

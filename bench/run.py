@@ -44,10 +44,21 @@ from typing import Any
 import requests
 from sqlalchemy import create_engine, delete, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from mectofitness import server as production
 from mectofitness.config import normalize_database_url
-from mectofitness.models import AuthToken, Client, ClientStatus, Series, SessionStatus, Trainer, TrainingSession
+from mectofitness.models import (
+    AuthToken,
+    CalendarFeed,
+    Client,
+    ClientStatus,
+    Series,
+    SessionStatus,
+    Trainer,
+    TrainingSession,
+)
+from mectofitness.services import calendar_feeds, trainers
 from tests.live import Served, live_server, login_cookie
 
 from . import ANCHOR, MEASURED_PASSWORD, MEASURED_USERNAME, RESULTS, ROOT, SIZES
@@ -67,6 +78,9 @@ SERIES_OFFSET_HOURS = 30_000
 # connection, where latency is a request's own time). bench.compare guards the rest: no
 # endpoint may lose more than 10% of its throughput or gain more than 10% of its p99.
 P99_GROWTH_TARGET = 1.25
+# The calendar feed's trainer (a trainer of their own) and the sessions in their feed.
+FEED_USERNAME = "bench-feed"
+FEED_SESSIONS = 2_000
 SECRET_KEY = "benchmark-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -105,6 +119,8 @@ def endpoints(anchor: date, files: dict[str, Path], wrk_threads: int, client_ids
         Endpoint("availability", "availability: one day", f"/api/v1/sessions/availability?date={day}&duration=60"),
         Endpoint("availability_31", "availability: 31 days",
                  f"/api/v1/sessions/availability?start_date={day}&end_date={day + timedelta(days=30)}&duration=60"),
+        Endpoint("feed", f"calendar feed: {FEED_SESSIONS:,} sessions in its window",
+                 f"/api/v1/calendar-feeds/{files['feed'].read_text().strip()}.ics", authenticated=False),
         Endpoint("create", "create (no conflicts)", "/api/v1/sessions", "create.lua", kind="write",
                  args=(t, str(base), *map(str, client_ids))),
         Endpoint("update", "update (reschedule in place)", "/api/v1/sessions/<id>", "update.lua", kind="write",
@@ -229,12 +245,52 @@ def prepare(ds: Dataset, out: Path) -> tuple[dict[str, Path], list[int]]:
         engine.dispose()
     if not ids or not updates:
         raise SystemExit(f"[{ds.key}] the measured trainer has no sessions to read or update")
-    files = {"ids": out / f"{ds.key}-ids.txt", "updates": out / f"{ds.key}-updates.txt"}
+    files = {"ids": out / f"{ds.key}-ids.txt", "updates": out / f"{ds.key}-updates.txt",
+             "feed": out / f"{ds.key}-feed.txt"}
+    files["feed"].write_text(prepare_feed(ds) + "\n")
     files["ids"].write_text("".join(f"{i}\n" for i in ids))
     iso = "%Y-%m-%dT%H:%M:%SZ"
     files["updates"].write_text(
         "".join(f"{i} {_utc(s).strftime(iso)} {_utc(e).strftime(iso)}\n" for i, s, e in updates))
     return files, list(client_ids)
+
+
+def prepare_feed(ds: Dataset) -> str:
+    """A trainer of their own (so no other endpoint sees their rows) whose calendar feed
+    holds ``FEED_SESSIONS`` sessions, every five hours from 89 days ago: inside the feed's
+    window (relative to today, unlike the seeded calendar) whenever the run happens.
+    Returns the feed's secret; the trainer's sessions and feeds are made afresh each run."""
+    engine = seeding.engine_for(ds.url)
+    try:
+        with Session(engine) as db:
+            trainer = db.scalar(select(Trainer).where(Trainer.username == FEED_USERNAME))
+            if trainer is None:
+                trainer = trainers.create_trainer(
+                    db, username=FEED_USERNAME, email=f"{FEED_USERNAME}@example.com", password=MEASURED_PASSWORD,
+                    full_name="Feed Trainer", timezone="America/New_York", role="trainer", hash_method="scrypt")
+            db.execute(delete(TrainingSession).where(TrainingSession.trainer_id == trainer.id))
+            db.execute(delete(CalendarFeed).where(CalendarFeed.trainer_id == trainer.id))
+            client = db.scalar(select(Client).where(Client.trainer_id == trainer.id))
+            now = datetime.now(UTC).replace(microsecond=0)
+            if client is None:
+                client = Client(trainer_id=trainer.id, name="Feed Client", status=ClientStatus.ACTIVE.value,
+                                created_at=now, updated_at=now)
+                db.add(client)
+                db.flush()
+            first = now.replace(minute=0, second=0) - timedelta(days=89)
+            db.execute(TrainingSession.__table__.insert(), [
+                {"trainer_id": trainer.id, "client_id": client.id, "title": "Feed session", "session_type": "personal",
+                 "location": "Studio", "notes": "Warm up first", "status": "scheduled", "sequence": 0,
+                 "scheduled_start": first + timedelta(hours=5 * n),
+                 "scheduled_end": first + timedelta(hours=5 * n, minutes=60),
+                 "buffered_end": first + timedelta(hours=5 * n, minutes=60), "created_at": now, "updated_at": now}
+                for n in range(FEED_SESSIONS)
+            ])
+            _, secret = calendar_feeds.create_feed(db, actor=trainer, name="Benchmark")
+            db.commit()
+            return secret
+    finally:
+        engine.dispose()
 
 
 def _utc(value: datetime) -> datetime:

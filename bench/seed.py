@@ -230,6 +230,7 @@ def session_tuples(plan: Plan, trainers: list[dict[str, Any]], clients: list[dic
                 None,
                 None,
                 None,
+                0,  # sequence: never changed
                 created,
                 end if past else created,
             )

@@ -562,8 +562,12 @@ def test_protected_endpoint_with_bad_bearer_gives_401_json(client, trainer, meth
     _assert_auth_required(_call(client, method, path, headers={"Authorization": authorization}))
 
 
-# Open by design: logging in, the load balancer's probe and the API description.
-PUBLIC = {("POST", LOGIN), ("GET", "/api/v1/health"), ("GET", "/api/v1/openapi.json")}
+# Open by design: logging in, the load balancer's probe, the API description, and the
+# calendar feed (its secret in the URL is the credential: tests/test_calendar_feeds.py).
+PUBLIC = {
+    ("POST", LOGIN), ("GET", "/api/v1/health"), ("GET", "/api/v1/openapi.json"),
+    ("GET", "/api/v1/calendar-feeds/<string:secret>.ics"),
+}
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from mectofitness.config import normalize_database_url
 ROOT = Path(__file__).resolve().parents[2]
 ENDPOINTS = {
     "floor", "floor_end", "list", "list_week_scheduled", "list_include", "get",
-    "stats_all", "stats_month", "availability", "availability_31", "create", "update", "series",
+    "stats_all", "stats_month", "availability", "availability_31", "feed", "create", "update", "series",
 }
 PG_URL = os.environ.get("MECTO_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.slow

@@ -194,7 +194,7 @@ def _header_parameters(method: str, op: Operation) -> list[dict[str, Any]]:
                            f"(with `{REPLAYED_HEADER}: true`) instead of running again",
             "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7E]+$"},
         })
-    if op.versioned is not None and method == "get":
+    if (op.versioned is not None or op.media_type is not None) and method == "get":
         params.append({"name": "If-None-Match", "in": "header", "required": False,
                        "description": "An ETag from an earlier GET: 304 with no body while it is current",
                        "schema": {"type": "string"}})
@@ -207,15 +207,17 @@ def _header_parameters(method: str, op: Operation) -> list[dict[str, Any]]:
 
 def _responses(method: str, op: Operation, schemas: _Components, *, limited: bool) -> dict[str, Any]:
     success: dict[str, Any] = {"description": op.summary, "content": _json(_success(op, schemas))}
+    if op.media_type is not None:
+        success["content"] = {op.media_type: {"schema": {"type": "string"}}}
     headers: dict[str, Any] = dict(_RATE_LIMIT_HEADERS) if limited else {}
-    if op.versioned is not None:
+    if op.versioned is not None or op.media_type is not None:
         headers |= _ETAG
     if _idempotent(method, op):
         headers[REPLAYED_HEADER] = {"schema": {"const": "true"}, "description": "This answer is a replay"}
     if headers:
         success["headers"] = headers
     responses: dict[str, Any] = {str(op.status): success}
-    if op.versioned is not None and method == "get":
+    if (op.versioned is not None or op.media_type is not None) and method == "get":
         responses["304"] = {"description": "Not modified: the If-None-Match ETag is current (no body)",
                             "headers": dict(_ETAG)}
     codes = set(op.errors) | {500} | (set() if op.public else {401})

@@ -46,6 +46,8 @@ VARIABLES = (
     "series_start",
     "series_end",
     "series_id",
+    "feed_id",
+    "secret",
 )
 # Variables that stand for a JSON number in a request body: written there unquoted.
 NUMBER_VARIABLES = ("client_id",)
@@ -69,6 +71,7 @@ class Step:
     prerequest: tuple[str, ...] = ()
     test: tuple[str, ...] = ()  # run after the status and success checks, on a right status
     headers: dict[str, str] = field(default_factory=dict)  # request headers besides Content-Type
+    calendar: bool = False  # a success answers an iCalendar file, not the JSON envelope
 
 
 # The run, in order. Logging in comes first and logging out last; what is created on the way
@@ -200,6 +203,21 @@ STEPS: tuple[Step, ...] = (
              "});",
          )),
     Step("time_off_get_time_off", "Sessions", "Get Time Off", 200),
+    Step("calendar_feeds_create_calendar_feed", "Calendar Feeds", "Create Calendar Feed", 201, test=(
+        _keep("feed_id", "body.data.id"),
+        # The secret is the URL's last segment, without ".ics".
+        _keep("secret", "body.data.url.split('/').pop().replace(/\\.ics$/, '')"),
+    )),
+    Step("calendar_feeds_list_calendar_feeds", "Calendar Feeds", "List Calendar Feeds", 200, test=(
+        "pm.test('The new feed is listed, without its URL', function () {",
+        "    const feed = body.data.calendar_feeds.find(f => f.id === Number(pm.collectionVariables.get('feed_id')));",
+        "    pm.expect(feed).to.be.an('object');",
+        "    pm.expect(feed).to.not.have.property('url');",
+        "});",
+    )),
+    Step("calendar_feeds_read_calendar_feed", "Calendar Feeds", "Read Calendar Feed", 200, calendar=True),
+    Step("calendar_feeds_revoke_calendar_feed", "Calendar Feeds", "Revoke Calendar Feed", 200),
+    Step("calendar_feeds_read_calendar_feed", "Calendar Feeds", "Read Revoked Calendar Feed", 404),
     Step("time_off_delete_time_off", "Sessions", "Delete Time Off", 200),
     Step("sessions_delete_session", "Sessions", "Delete Session", 200, test=(
         "pm.test('The session is cancelled', function () {",
@@ -300,7 +318,10 @@ def dumps(document: dict[str, Any]) -> str:
 
 
 def _request(spec: dict[str, Any], path: str, method: str, operation: dict[str, Any], step: Step) -> dict[str, Any]:
+    # A whole-segment parameter is a Postman path variable; one inside a segment (the
+    # feed's "{secret}.ics") is the collection variable of its name.
     segments = [re.sub(r"^\{(\w+)\}$", r":\1", part) for part in path.strip("/").split("/")]
+    segments = [re.sub(r"\{(\w+)\}", r"{{\1}}", part) for part in segments]
     url: dict[str, Any] = {
         "raw": "{{BASE_URL}}/" + "/".join(segments),
         "host": ["{{BASE_URL}}"],
@@ -315,7 +336,7 @@ def _request(spec: dict[str, Any], path: str, method: str, operation: dict[str, 
         ]
         url["raw"] += "?" + "&".join(f"{q['key']}={q['value']}" for q in url["query"] if not q["disabled"])
         url["raw"] = url["raw"].rstrip("?")
-    variables = [p for p in operation.get("parameters", []) if p["in"] == "path"]
+    variables = [p for p in operation.get("parameters", []) if p["in"] == "path" and f":{p['name']}" in segments]
     if variables:
         # Path ids are the collection variables of the same name, kept by the creating request.
         url["variable"] = [{"key": p["name"], "value": "{{" + p["name"] + "}}"} for p in variables]
@@ -338,6 +359,17 @@ def _test_script(step: Step) -> list[str]:
     """The status and ``success`` checks every request has, then the step's own lines,
     which see the parsed response as ``body`` and run only when the status was right."""
     success = "true" if 200 <= step.status < 300 else "false"
+    if step.calendar and success == "true":
+        # Not the JSON envelope: success is an iCalendar body.
+        return [
+            f"pm.test('Status code is {step.status}', function () {{",
+            f"    pm.response.to.have.status({step.status});",
+            "});",
+            "pm.test('success: the body is a calendar', function () {",
+            "    pm.expect(pm.response.headers.get('Content-Type')).to.include('text/calendar');",
+            "    pm.expect(pm.response.text()).to.match(/^BEGIN:VCALENDAR/);",
+            "});",
+        ]
     lines = [
         f"pm.test('Status code is {step.status}', function () {{",
         f"    pm.response.to.have.status({step.status});",

@@ -242,3 +242,26 @@ def next_minute(instant: datetime) -> datetime:
 def minutes_between(start: datetime, end: datetime) -> int:
     """Whole minutes of real (UTC) time between two instants."""
     return int((end - start).total_seconds() // 60)
+
+
+def utc_day_window(instant: datetime, *, days_back: int, days_ahead: int) -> tuple[datetime, datetime]:
+    """``[start, end)`` in UTC: from the start of the UTC day ``days_back`` days before
+    ``instant`` to the end of the UTC day ``days_ahead`` days after it. Whole UTC days, so
+    the window moves only once a day whatever the zone (the calendar feed's ETag says so)."""
+    today = instant.astimezone(UTC).date()
+    return (
+        datetime.combine(today - timedelta(days=days_back), time(), UTC),
+        datetime.combine(today + timedelta(days=days_ahead + 1), time(), UTC),
+    )
+
+
+def calendar_interval(start: datetime, end: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """``[start, end)`` as aware times for an iCalendar DTSTART/DTEND: local in ``tz``
+    (written with its TZID), except when either falls on a fall-back night's second pass,
+    whose local text a reader takes for the first (RFC 5545 §3.3.5): then both are given
+    in UTC, which names them (both, since readers expand a mixed pair inconsistently)."""
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    # astimezone marks a second pass with fold=1: the cheap form of ``reads_back``.
+    if not (local_start.fold or local_end.fold):
+        return local_start, local_end
+    return start.astimezone(UTC), end.astimezone(UTC)

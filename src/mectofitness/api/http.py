@@ -48,6 +48,8 @@ class Operation:
     data_optional: bool = False
     # The single resource this operation reads or writes, when it has an ETag.
     versioned: Versioned | None = None
+    # The success body's media type when it is not the JSON envelope (the calendar feed).
+    media_type: str | None = None
 
     @property
     def idempotent_post(self) -> bool:
@@ -109,6 +111,7 @@ def endpoint(
     partial: type[BaseModel] | None = None,
     checks: Callable[..., dict[str, str]] | None = None,
     versioned: Versioned | None = None,
+    media_type: str | None = None,
 ) -> Callable[[View], View]:
     """Guard, parse and validate the request, call the view with ``query=`` / ``body=``,
     and commit once if it succeeds (a failed request leaves no trace).
@@ -123,7 +126,9 @@ def endpoint(
 
     def decorate(view: View) -> View:
         summary = (view.__doc__ or view.__name__).strip().splitlines()[0]
-        operation = Operation(summary, query, body, response, status, errors, public, data_optional, versioned)
+        operation = Operation(
+            summary, query, body, response, status, errors, public, data_optional, versioned, media_type
+        )
 
         def run(path_args: dict[str, Any]) -> Response:
             """Parse, validate and call the view; no commit."""

@@ -2,6 +2,7 @@
 The enumerations their columns hold live in ``domain`` and are re-exported here."""
 
 from ..domain import ClientStatus, SessionStatus, SessionType
+from .calendar_feed import CalendarFeed
 from .client import Client
 from .idempotency_key import IdempotencyKey
 from .login_failure import LoginFailure
@@ -13,6 +14,7 @@ from .training_session import TrainingSession
 
 __all__ = [
     "AuthToken",
+    "CalendarFeed",
     "Client",
     "ClientStatus",
     "IdempotencyKey",

@@ -72,6 +72,9 @@ class TrainingSession(Base):
     trainer_notes: Mapped[str | None] = mapped_column(Text)
     google_event_id: Mapped[str | None] = mapped_column(String(255))
     outlook_event_id: Mapped[str | None] = mapped_column(String(255))
+    # RFC 5545 SEQUENCE of the session's calendar event (contract §12): raised by every
+    # change of its time or status (services.sessions), so calendar apps take the change.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -95,8 +95,13 @@ def authenticate(db: Session, *, attempt: LoginAttempt, password: str) -> Traine
     return db.get(Trainer, attempt.trainer_id)
 
 
-def _digest(secret: str) -> str:
+def digest_secret(secret: str) -> str:
+    """What is stored of a secret (API token, login, calendar feed): its SHA-256. The
+    secrets are long and random, so a fast hash is enough; no salt is needed."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+_digest = digest_secret
 
 
 def issue_token(

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from ..domain import is_storable_id
 from ..errors import Forbidden, InvalidInput, NotFound
-from ..models import Client, Series, TimeOff, Trainer, TrainingSession
+from ..models import CalendarFeed, Client, Series, TimeOff, Trainer, TrainingSession
 
-O = TypeVar("O", Client, TrainingSession, TimeOff, Series)
+O = TypeVar("O", Client, TrainingSession, TimeOff, Series, CalendarFeed)
 
 
 def get_owned_or_raise(
@@ -31,7 +31,7 @@ def get_owned_or_raise(
     return obj
 
 
-def scope_to_actor(stmt: Select, model: type[Client | TrainingSession | TimeOff], *, actor: Trainer, trainer_id: int | None) -> Select:
+def scope_to_actor(stmt: Select, model: type[Client | TrainingSession | TimeOff | CalendarFeed], *, actor: Trainer, trainer_id: int | None) -> Select:
     """Limit a list query to what ``actor`` may see: their own rows, or for an admin
     every trainer's rows (one trainer's when ``trainer_id`` is given)."""
     owner = model.__table__.c.trainer_id  # the table's column keeps a Core statement Core

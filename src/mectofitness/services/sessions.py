@@ -230,7 +230,12 @@ def update_session(
     if checked:
         ensure_free(db, slot, tz=tz)
 
+    # A change of time or status is a new version of the calendar event (contract §12).
+    rescheduled = (start, end, status) != (row.scheduled_start, row.scheduled_end, row.status)
+
     def apply() -> None:
+        if rescheduled:
+            row.sequence = (row.sequence or 0) + 1
         for key, value in changes.items():
             setattr(row, key, value)
         if checked or moved:
@@ -256,6 +261,7 @@ def cancel_session(
     changed = [target for target in targets if target.status != SessionStatus.CANCELLED]
     for target in changed:
         target.status = SessionStatus.CANCELLED.value
+        target.sequence = (target.sequence or 0) + 1
         target.updated_at = timeutil.revised(target.updated_at)
     if changed:
         if row.series_id is not None:
@@ -349,6 +355,8 @@ def _update_scoped(
     try:
         with db.begin_nested():
             for target in reversed(targets) if later else targets:
+                if shifts or plain.get("status", target.status) != target.status:
+                    target.sequence = (target.sequence or 0) + 1  # a new version of its event (§12)
                 for name, value in (plain | moved[target.id]).items():
                     setattr(target, name, value)
                 if shifts:

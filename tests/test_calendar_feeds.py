@@ -230,3 +230,25 @@ def test_feed_304_is_one_query(app, far_web, trainer, john, factory):
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1, statements
+
+
+def test_sequence_rises_for_each_occurrence_a_series_scope_moves_or_cancels(app, far_web, john):
+    r = far_web.post("/api/v1/series", json={
+        "client_id": john.id, "title": "Weekly", "scheduled_start": "2030-12-02T10:00:00",
+        "scheduled_end": "2030-12-02T11:00:00", "rrule": "FREQ=WEEKLY;COUNT=3"})
+    assert r.status_code == 201, r.get_json()
+    first, second, third = (s["id"] for s in r.get_json()["data"]["sessions"])
+    feed = make_feed(far_web)
+
+    def sequences() -> list[int]:
+        found = events(parsed(app, feed))
+        return [int(found[f"session-{sid}@sessions.mectofitness"]["SEQUENCE"]) for sid in (first, second, third)]
+
+    moved = far_web.patch(f"{SESSIONS}/{second}", query_string={"scope": "following"},
+                          json={"scheduled_start": "2030-12-09T10:30:00", "scheduled_end": "2030-12-09T11:30:00"})
+    assert moved.status_code == 200, moved.get_json()
+    assert sequences() == [0, 1, 1]
+    assert far_web.patch(f"{SESSIONS}/{first}", query_string={"scope": "all"}, json={"notes": "n"}).status_code == 200
+    assert sequences() == [0, 1, 1]  # notes are not a new version of the event
+    assert far_web.delete(f"{SESSIONS}/{first}", query_string={"scope": "all"}).status_code == 200
+    assert sequences() == [1, 2, 2]

@@ -87,6 +87,18 @@ class Database:
             admin.dispose()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A ``postgresql_only`` test is not collected for SQLite at all: nothing is skipped."""
+    dropped = [
+        item for item in items
+        if item.get_closest_marker("postgresql_only")
+        and getattr(getattr(item, "callspec", None), "params", {}).get("database") != "postgresql"
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     db = Database(request.param, tmp_path_factory.mktemp(request.param))

@@ -343,14 +343,14 @@ def test_series_races_single_bookings_and_another_series_never_partial_never_ove
     assert len(rows) == statuses[201] + 51 * len(per_series)  # every 201 is on the calendar
 
 
+@pytest.mark.postgresql_only
 @pytest.mark.parametrize("on_conflict", ["fail", "skip"])
 def test_postgres_constraint_refusing_an_occurrence_rolls_back_the_series(
     logged_in, factory, trainer, john, database, monkeypatch, on_conflict
 ):
     # A booking that lands between the series' check and its write (as a racer's would):
     # the check is made to miss it once, and the exclusion constraint must refuse the write.
-    if database.backend != "postgresql":
-        pytest.skip("the exclusion constraint is PostgreSQL's; SQLite serializes the check and the write")
+    # PostgreSQL only: its exclusion constraint is what refuses; SQLite serializes the check and the write.
     from mectofitness.services import scheduling
 
     factory.session(trainer, john, utc(2030, 10, 15, 7, 30), title="Racer")

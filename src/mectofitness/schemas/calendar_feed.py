@@ -20,9 +20,10 @@ class CalendarFeedListQuery(PageQuery):
 
 
 class CalendarFeedOut(BaseModel):
+    """A feed as listed: contract §12's object without its ``url``."""
+
     model_config = ConfigDict(from_attributes=True)
     id: int
-    trainer_id: int
     name: str
     created_at: LocalDateTime
 
@@ -32,5 +33,10 @@ class CalendarFeedPage(BaseModel):
     pagination: Pagination
 
 
-class CalendarFeedCreatedOut(CalendarFeedOut):
+class CalendarFeedCreatedOut(BaseModel):
+    """The answer to a create, exactly contract §12's keys in its order."""
+
+    id: int
+    name: str
     url: str = Field(description="The feed's address, holding its secret; shown only in this response")
+    created_at: LocalDateTime

@@ -7,7 +7,6 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from .. import recurrence
-from .common import LocalDateTime
 from .session import READ_ONLY, SessionCreate, SessionOut
 
 RRULE_DESCRIPTION = (
@@ -53,16 +52,14 @@ class SkippedOccurrence(BaseModel):
 
 
 class SeriesOut(BaseModel):
-    """The series object: its rule, the zone it was expanded in and its sessions."""
+    """The series object: its rule, the zone it was expanded in and its sessions (the keys
+    contract §9 names, no others)."""
 
     id: int
-    trainer_id: int
     rrule: str
     timezone: str = Field(description="The IANA zone the rule was expanded in (the trainer's)")
     occurrences: int = Field(description="The number of sessions in the series")
     sessions: list[SessionOut]
-    created_at: LocalDateTime
-    updated_at: LocalDateTime
 
 
 class SeriesCreated(SeriesOut):
@@ -74,9 +71,8 @@ class SeriesCreated(SeriesOut):
 def series_fields(series: Any, sessions: list[Any], skipped: list[dict[str, str]] | None = None) -> dict[str, Any]:
     """The input of ``SeriesOut`` / ``SeriesCreated`` from a stored series and its sessions."""
     data = {
-        "id": series.id, "trainer_id": series.trainer_id, "rrule": series.rrule, "timezone": series.timezone,
-        "occurrences": len(sessions), "sessions": sessions, "created_at": series.created_at,
-        "updated_at": series.updated_at,
+        "id": series.id, "rrule": series.rrule, "timezone": series.timezone,
+        "occurrences": len(sessions), "sessions": sessions,
     }
     if skipped is not None:
         data["skipped"] = skipped

@@ -131,6 +131,14 @@ def test_bad_fields_are_named_together_with_the_rule(logged_in, john):
     assert_invalid(r, "rrule", "client_id", "title", "scheduled_start", "scheduled_end")
 
 
+def test_another_trainers_client_is_named_with_the_other_bad_fields(logged_in, factory, other):
+    theirs = factory.client(other, name="Not yours")
+    r = logged_in.post(SERIES, json=new_series(theirs.id, "FREQ=DAILY;COUNT=2", title=""))
+    assert_invalid(r, "client_id", "title")  # one answer names both, as a single create's does
+    r = logged_in.post(SERIES, json=new_series(theirs.id, "FREQ=DAILY;COUNT=2"))
+    assert_invalid(r, "client_id")
+
+
 def test_exactly_200_daily_occurrences_are_booked(logged_in, john):
     data = book(logged_in, john.id, "FREQ=DAILY;COUNT=200")
     assert data["occurrences"] == 200

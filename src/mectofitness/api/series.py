@@ -9,9 +9,11 @@ from flask import Blueprint, Response
 from ..extensions import db
 from ..models import Series
 from ..schemas.series import SeriesCreate, SeriesCreated, SeriesOut, series_fields
+from ..schemas.session import SessionUpdate
 from ..security import current_trainer
 from ..services import series
 from .http import Versioned, caller_zone, dump, endpoint, ok
+from .sessions import body_problems
 
 bp = Blueprint("series", __name__, url_prefix="/series")
 # One series' ETag (contract §10): it moves whenever the series or an occurrence changes.
@@ -26,7 +28,8 @@ def _series_data(model: type[SeriesOut], fields: dict[str, Any]) -> Any:
 
 
 @bp.post("")
-@endpoint(body=SeriesCreate, response=SeriesCreated, status=201, errors=(400, 401, 409, 415))
+@endpoint(body=SeriesCreate, partial=SessionUpdate, checks=body_problems, response=SeriesCreated, status=201,
+          errors=(400, 401, 409, 415))
 def create_series(body: SeriesCreate) -> Response:
     """Book a recurring series of sessions (all or nothing; 409 listing every conflicting occurrence)."""
     result = series.create_series(db.session(), actor=current_trainer(), fields=body.model_dump(), tz=caller_zone())

@@ -68,7 +68,9 @@ def get_session(session_id: int, query: IncludeQuery) -> Response:
     return ok(session_data(row, query.include))
 
 
-def _problems(values: dict[str, Any], raw: dict[str, Any], session_id: int | None = None) -> dict[str, str]:
+def body_problems(values: dict[str, Any], raw: dict[str, Any], session_id: int | None = None) -> dict[str, str]:
+    """The database's checks of a session body's fields (is this client yours, active?),
+    for ``endpoint(checks=...)``; the series create uses them too."""
     return sessions.body_problems(
         db.session(),
         actor=current_trainer(),
@@ -80,7 +82,7 @@ def _problems(values: dict[str, Any], raw: dict[str, Any], session_id: int | Non
 
 
 @bp.post("")
-@endpoint(body=SessionCreate, partial=SessionUpdate, checks=_problems, response=SessionOut, status=201,
+@endpoint(body=SessionCreate, partial=SessionUpdate, checks=body_problems, response=SessionOut, status=201,
           errors=(400, 401, 409, 415))
 def create_session(body: SessionCreate) -> Response:
     """Schedule a new session (409 when it overlaps another)."""
@@ -89,7 +91,7 @@ def create_session(body: SessionCreate) -> Response:
 
 
 @bp.route("/<int:session_id>", methods=["PUT", "PATCH"])
-@endpoint(query=UpdateQuery, body=SessionUpdate, partial=SessionUpdate, checks=_problems, response=SessionOut,
+@endpoint(query=UpdateQuery, body=SessionUpdate, partial=SessionUpdate, checks=body_problems, response=SessionOut,
           errors=(400, 401, 403, 404, 409, 415), versioned=SESSION)
 def update_session(session_id: int, query: UpdateQuery, body: SessionUpdate) -> Response:
     """Update a session, or with scope the occurrences of its series (partial; rescheduling is conflict-checked)."""

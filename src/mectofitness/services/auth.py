@@ -101,8 +101,6 @@ def digest_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-_digest = digest_secret
-
 
 def issue_token(
     db: Session, *, trainer: Trainer, kind: str, name: str, lifetime: timedelta | None = None
@@ -137,7 +135,7 @@ def issue_token(
         trainer=trainer,
         kind=kind,
         name=name,
-        token_hash=_digest(secret),
+        token_hash=digest_secret(secret),
         created_at=now,
         expires_at=now + lifetime if lifetime else None,
     )
@@ -163,12 +161,12 @@ def trainer_for_secret(db: Session, *, secret: str, kind: str) -> Trainer | None
     """The trainer a live secret of ``kind`` stands for (one indexed lookup), else None."""
     if not secret or len(secret) > 200:
         return None
-    params = {"digest": _digest(secret), "kind": kind, "now": timeutil.now()}
+    params = {"digest": digest_secret(secret), "kind": kind, "now": timeutil.now()}
     return db.scalars(_TRAINER_BY_SECRET, params).first()
 
 
 def end_login(db: Session, *, secret: str) -> None:
-    db.execute(delete(AuthToken).where(AuthToken.token_hash == _digest(secret), AuthToken.kind == "login"))
+    db.execute(delete(AuthToken).where(AuthToken.token_hash == digest_secret(secret), AuthToken.kind == "login"))
 
 
 def api_tokens_query(*, trainer_id: int) -> Select[tuple[AuthToken]]:
@@ -196,5 +194,5 @@ def change_password(
     trainer.password_hash = hash_password(new, method=method)
     stmt = delete(AuthToken).where(AuthToken.trainer_id == trainer.id, AuthToken.kind == "login")
     if keep_login_secret:
-        stmt = stmt.where(AuthToken.token_hash != _digest(keep_login_secret))
+        stmt = stmt.where(AuthToken.token_hash != digest_secret(keep_login_secret))
     db.execute(stmt)
